@@ -1,0 +1,54 @@
+// Turns the caller's credentials into the Authorization header Gong expects, checking them first. Works
+// without Node's Buffer (browsers, edge runtimes): base64 via TextEncoder + btoa.
+
+/** Basic auth with an access key pair that a technical admin creates in Gong. */
+export interface AccessKeyAuth {
+  accessKey: string;
+  accessKeySecret: string;
+}
+
+/** A token from Gong's OAuth flow (scope `api:engagement-data:write`). */
+export interface BearerAuth {
+  bearerToken: string;
+}
+
+export type GongAuth = AccessKeyAuth | BearerAuth;
+
+export function authorizationHeader(auth: GongAuth): string {
+  if (!auth || typeof auth !== "object") {
+    throw new TypeError(
+      "createEngagementClient: `auth` is required: { accessKey, accessKeySecret } (Basic) or { bearerToken } (OAuth).",
+    );
+  }
+  if ("bearerToken" in auth) {
+    requireText(auth.bearerToken, "auth.bearerToken");
+    return `Bearer ${auth.bearerToken}`;
+  }
+  if ("accessKey" in auth || "accessKeySecret" in auth) {
+    requireText(auth.accessKey, "auth.accessKey");
+    requireText(auth.accessKeySecret, "auth.accessKeySecret");
+    if (auth.accessKey.includes(":")) {
+      throw new TypeError("createEngagementClient: `auth.accessKey` must not contain ':' (Basic auth separates key and secret with it).");
+    }
+    return `Basic ${base64(`${auth.accessKey}:${auth.accessKeySecret}`)}`;
+  }
+  throw new TypeError(
+    "createEngagementClient: `auth` must be { accessKey, accessKeySecret } (Basic) or { bearerToken } (OAuth).",
+  );
+}
+
+function requireText(value: unknown, option: string): asserts value is string {
+  // The value is never echoed: it is a credential.
+  if (typeof value !== "string" || value.trim() === "") {
+    throw new TypeError(`createEngagementClient: \`${option}\` must be a non-empty string.`);
+  }
+  if (/[\r\n]/.test(value)) {
+    throw new TypeError(`createEngagementClient: \`${option}\` must not contain line breaks.`);
+  }
+}
+
+function base64(text: string): string {
+  let binary = "";
+  for (const byte of new TextEncoder().encode(text)) binary += String.fromCharCode(byte);
+  return btoa(binary);
+}

@@ -1,0 +1,257 @@
+// createEngagementClient: the typed Gong client. It is a thin layer over openapi-fetch (typed by the generated
+// `paths`) that adds what openapi-fetch leaves out: auth, validation before sending, per-attempt timeouts,
+// retries (policy in retry.ts), Gong's 409 semantics and an exact int64 integrationId.
+import createClient, { type Client } from "openapi-fetch";
+import { attemptSignal, sleep } from "./abort.js";
+import { authorizationHeader, type GongAuth } from "./auth.js";
+import { GongApiError, GongValidationError, type GongErrorCode } from "./errors.js";
+import type { components, paths } from "./generated/openapi.js";
+import { parseWithBigInts, toInt64 } from "./lossless-json.js";
+import {
+  decideRetry,
+  outcomeIsUnknown,
+  parseRetryAfter,
+  retryPolicy,
+  type AttemptOutcome,
+  type RetryOptions,
+} from "./retry.js";
+import { validateEvent, type OperationId } from "./validation.js";
+
+export type ContentSharedEvent = components["schemas"]["ContentSharedEvent"];
+export type ContentViewedEvent = components["schemas"]["ContentViewedEvent"];
+
+/** What a report resolves with. */
+export type ReportResult =
+  | {
+      /** Gong's request reference. */
+      requestId: string;
+      /** Gong's integrationId, exact (an int64 beyond 2^53). */
+      integrationId: bigint;
+      /** False: this call's request was accepted. */
+      alreadyReported: false;
+    }
+  | {
+      requestId: string;
+      /** Not known: Gong's 409 body does not carry it. */
+      integrationId: undefined;
+      /**
+       * True: an earlier attempt of this same call got no clear answer (timeout, network error, 5xx), and the
+       * retry was refused with 409: that earlier attempt landed, so the event is in Gong.
+       */
+      alreadyReported: true;
+    };
+
+export interface RetryInfo {
+  operationId: OperationId;
+  /** The attempt that failed (1 = the first request). */
+  attempt: number;
+  /** What happened: an HTTP status, "timeout" or "network-error". */
+  reason: number | "timeout" | "network-error";
+  /** How long the client waits before the next attempt. */
+  delayMs: number;
+}
+
+export interface EngagementClientOptions {
+  /** Default "https://api.gong.io". OAuth apps must use the `api_base_url_for_customer` from their token. */
+  baseUrl?: string;
+  /** { accessKey, accessKeySecret } (Basic) or { bearerToken } (OAuth). */
+  auth: GongAuth;
+  /** Retries for 429, 5xx, network errors and timeouts. `false` turns them off. Default 3 retries. */
+  retry?: RetryOptions | false;
+  /** Per attempt, in ms. Default 30,000. 0 turns the timeout off. */
+  timeoutMs?: number;
+  /** Check each event against the spec's request schema before sending. Default true. */
+  validate?: boolean;
+  /** A fetch to use instead of globalThis.fetch (for tests, proxies, instrumentation). */
+  fetch?: (input: Request) => Promise<Response>;
+  /** Called before each retry, e.g. for logging. Never receives credentials. */
+  onRetry?: (info: RetryInfo) => void;
+}
+
+export interface CallOptions {
+  /** Aborts the call, including its retries and waits; the call rejects with the signal's reason. */
+  signal?: AbortSignal;
+}
+
+export interface EngagementClient {
+  reportContentShared(event: ContentSharedEvent, options?: CallOptions): Promise<ReportResult>;
+  reportContentViewed(event: ContentViewedEvent, options?: CallOptions): Promise<ReportResult>;
+  /** The underlying typed openapi-fetch client, with auth set and nothing else: for full control. */
+  readonly raw: Client<paths>;
+}
+
+const DEFAULT_BASE_URL = "https://api.gong.io";
+const DEFAULT_TIMEOUT_MS = 30_000;
+const SHARED_PATH = "/v2/customer-engagement/content/shared";
+const VIEWED_PATH = "/v2/customer-engagement/content/viewed";
+
+export function createEngagementClient(options: EngagementClientOptions): EngagementClient {
+  if (!options || typeof options !== "object") {
+    throw new TypeError("createEngagementClient: options are required, at least { auth }.");
+  }
+  const baseUrl = checkBaseUrl(options.baseUrl ?? DEFAULT_BASE_URL);
+  const authorization = authorizationHeader(options.auth);
+  const policy = retryPolicy(options.retry);
+  const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  if (!Number.isFinite(timeoutMs) || timeoutMs < 0) {
+    throw new TypeError("createEngagementClient: `timeoutMs` must be a non-negative number of milliseconds.");
+  }
+  const validate = options.validate ?? true;
+  const raw = createClient<paths>({
+    baseUrl,
+    headers: { Authorization: authorization, Accept: "application/json" },
+    ...(options.fetch ? { fetch: options.fetch } : {}),
+  });
+
+  async function report(
+    operationId: OperationId,
+    path: typeof SHARED_PATH | typeof VIEWED_PATH,
+    event: ContentSharedEvent | ContentViewedEvent,
+    callOptions: CallOptions = {},
+  ): Promise<ReportResult> {
+    if (validate) {
+      const issues = validateEvent(operationId, event);
+      if (issues.length) throw new GongValidationError(operationId, issues);
+    }
+    const body = JSON.stringify(event);
+    const { signal } = callOptions;
+    let attempts = 0;
+    let earlierOutcomeUnknown = false;
+
+    for (;;) {
+      attempts++;
+      const attempt = attemptSignal(signal, timeoutMs);
+      let outcome: AttemptOutcome;
+      let failure: GongApiError;
+      try {
+        const { response, data, error } = await raw.PUT(path, {
+          body: event as never,
+          bodySerializer: () => body,
+          parseAs: "text",
+          signal: attempt.signal,
+        });
+        const requestId = readRequestId(data ?? error);
+        if (response.ok) return successResult(operationId, response.status, data);
+        if (response.status === 409 && earlierOutcomeUnknown) {
+          return { requestId: requestId ?? "", integrationId: undefined, alreadyReported: true };
+        }
+        const retryAfter = response.status === 429 ? parseRetryAfter(response.headers.get("Retry-After")) : undefined;
+        outcome = { kind: "response", status: response.status, retryAfterSeconds: retryAfter };
+        failure = new GongApiError({
+          code: "HTTP_ERROR",
+          operationId,
+          status: response.status,
+          requestId,
+          errors: readErrors(error),
+          retryAfter,
+          attempts,
+        });
+      } catch (thrown) {
+        if (thrown instanceof GongApiError) throw thrown;
+        if (signal?.aborted) throw signal.reason;
+        const timedOut = attempt.timedOut();
+        outcome = { kind: timedOut ? "timeout" : "network-error" };
+        failure = networkFailure(operationId, timedOut ? "TIMEOUT" : "NETWORK_ERROR", attempts, thrown);
+      } finally {
+        attempt.dispose();
+      }
+
+      earlierOutcomeUnknown ||= outcomeIsUnknown(outcome);
+      const decision = decideRetry(outcome, attempts - 1, policy);
+      if (!decision.retry) throw failure;
+      options.onRetry?.({
+        operationId,
+        attempt: attempts,
+        reason: outcome.kind === "response" ? outcome.status : outcome.kind,
+        delayMs: decision.delayMs,
+      });
+      await sleep(decision.delayMs, signal);
+    }
+  }
+
+  return {
+    reportContentShared: (event, callOptions) => report("reportContentShared", SHARED_PATH, event, callOptions),
+    reportContentViewed: (event, callOptions) => report("reportContentViewed", VIEWED_PATH, event, callOptions),
+    raw,
+  };
+}
+
+function successResult(operationId: OperationId, status: number, text: unknown): ReportResult {
+  let body: unknown;
+  try {
+    body = parseWithBigInts(typeof text === "string" ? text : "");
+  } catch (cause) {
+    throw invalidSuccess(operationId, status, undefined, "the body is not JSON", cause);
+  }
+  const requestId = readRequestId(body);
+  const integrationId = toInt64((body as { integrationId?: unknown } | null)?.integrationId);
+  if (integrationId === undefined) {
+    throw invalidSuccess(operationId, status, requestId, "integrationId is missing or not an exact integer");
+  }
+  return { requestId: requestId ?? "", integrationId, alreadyReported: false };
+}
+
+function invalidSuccess(
+  operationId: OperationId,
+  status: number,
+  requestId: string | undefined,
+  problem: string,
+  cause?: unknown,
+): GongApiError {
+  return new GongApiError({
+    code: "INVALID_RESPONSE",
+    operationId,
+    status,
+    requestId,
+    errors: [`${problem}; Gong accepted the event, do not resend it`],
+    attempts: 1,
+    cause,
+  });
+}
+
+function networkFailure(operationId: OperationId, code: GongErrorCode, attempts: number, cause: unknown): GongApiError {
+  const detail = cause instanceof Error ? describeCause(cause) : String(cause);
+  return new GongApiError({ code, operationId, attempts, errors: [detail], cause });
+}
+
+function describeCause(error: Error): string {
+  // undici puts the useful part (ECONNREFUSED, ...) in `cause`.
+  const inner = (error as { cause?: unknown }).cause;
+  const innerText = inner instanceof Error ? `: ${inner.message}` : "";
+  return `${error.message}${innerText}`;
+}
+
+function readRequestId(body: unknown): string | undefined {
+  if (typeof body === "string") {
+    try {
+      return readRequestId(JSON.parse(body));
+    } catch {
+      return undefined;
+    }
+  }
+  const id = (body as { requestId?: unknown } | null | undefined)?.requestId;
+  return typeof id === "string" && id !== "" ? id : undefined;
+}
+
+function readErrors(body: unknown): string[] {
+  const errors = (body as { errors?: unknown } | null | undefined)?.errors;
+  if (Array.isArray(errors)) return errors.map(String);
+  if (typeof body === "string" && body.trim()) return [body.trim().slice(0, 500)];
+  return [];
+}
+
+function checkBaseUrl(baseUrl: string): string {
+  let url: URL;
+  try {
+    url = new URL(baseUrl);
+  } catch {
+    throw new TypeError(`createEngagementClient: \`baseUrl\` must be an absolute http(s) URL, got ${JSON.stringify(baseUrl)}.`);
+  }
+  if (url.protocol !== "https:" && url.protocol !== "http:") {
+    throw new TypeError(`createEngagementClient: \`baseUrl\` must use http or https, got ${JSON.stringify(url.protocol)}.`);
+  }
+  if (url.username || url.password) {
+    throw new TypeError("createEngagementClient: `baseUrl` must not carry credentials; pass them in `auth`.");
+  }
+  return baseUrl.replace(/\/+$/, "");
+}

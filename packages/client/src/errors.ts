@@ -1,0 +1,115 @@
+// The errors the client rejects with. One base class, GongApiError, carries what a caller needs to act on a
+// failure (status, Gong's requestId, Gong's messages, Retry-After) and never any credential.
+
+/** Why a call failed. */
+export type GongErrorCode =
+  /** Gong answered with an HTTP error status (see `status`). */
+  | "HTTP_ERROR"
+  /** The event failed validation against the spec; nothing was sent (see `issues`). */
+  | "VALIDATION_FAILED"
+  /** No response arrived within `timeoutMs`, on every attempt. */
+  | "TIMEOUT"
+  /** The request could not be sent or its response could not be read (DNS, connection reset, ...). */
+  | "NETWORK_ERROR"
+  /** Gong answered 200 with a body the client cannot read (not the documented JSON). */
+  | "INVALID_RESPONSE";
+
+export interface GongApiErrorInit {
+  code: GongErrorCode;
+  operationId: string;
+  status?: number | undefined;
+  requestId?: string | undefined;
+  errors?: string[] | undefined;
+  retryAfter?: number | undefined;
+  attempts?: number;
+  cause?: unknown;
+}
+
+export class GongApiError extends Error {
+  override readonly name: string = "GongApiError";
+  readonly code: GongErrorCode;
+  /** The operation that failed: `reportContentShared` or `reportContentViewed`. */
+  readonly operationId: string;
+  /** The HTTP status of Gong's last answer; undefined when no answer arrived (timeout, network error) or nothing was sent. */
+  readonly status: number | undefined;
+  /** Gong's request reference, for Gong's support. */
+  readonly requestId: string | undefined;
+  /** Gong's error messages (or, for VALIDATION_FAILED, one message per failing field). */
+  readonly errors: string[];
+  /** For 429: the seconds Gong asked to wait (its Retry-After header). */
+  readonly retryAfter: number | undefined;
+  /** How many requests were sent (0 when validation failed before sending). */
+  readonly attempts: number;
+
+  constructor(init: GongApiErrorInit) {
+    super(describe(init), init.cause === undefined ? undefined : { cause: init.cause });
+    this.code = init.code;
+    this.operationId = init.operationId;
+    this.status = init.status;
+    this.requestId = init.requestId;
+    this.errors = init.errors ?? [];
+    this.retryAfter = init.retryAfter;
+    this.attempts = init.attempts ?? 0;
+  }
+
+  toJSON(): Record<string, unknown> {
+    return {
+      name: this.name,
+      code: this.code,
+      message: this.message,
+      operationId: this.operationId,
+      status: this.status,
+      requestId: this.requestId,
+      errors: this.errors,
+      retryAfter: this.retryAfter,
+      attempts: this.attempts,
+    };
+  }
+}
+
+/** One field of an event that fails the spec's request schema. */
+export interface ValidationIssue {
+  /** Where, as a path into the event: `recipients[0].email`, or `(event)` for the event itself. */
+  field: string;
+  /** What is wrong: `is required`, `must be one of: Salesforce, HubSpot, ...`. */
+  problem: string;
+}
+
+/** The event does not match the spec's request schema. Nothing was sent. */
+export class GongValidationError extends GongApiError {
+  override readonly name = "GongValidationError";
+  readonly issues: ValidationIssue[];
+
+  constructor(operationId: string, issues: ValidationIssue[]) {
+    super({
+      code: "VALIDATION_FAILED",
+      operationId,
+      errors: issues.map((i) => `${i.field}: ${i.problem}`),
+    });
+    this.issues = issues;
+  }
+
+  override toJSON(): Record<string, unknown> {
+    return { ...super.toJSON(), issues: this.issues };
+  }
+}
+
+function describe(init: GongApiErrorInit): string {
+  const errors = init.errors?.length ? `: ${init.errors.join("; ")}` : "";
+  const requestId = init.requestId ? ` (requestId ${init.requestId})` : "";
+  const attempts = init.attempts && init.attempts > 1 ? ` after ${init.attempts} attempts` : "";
+  switch (init.code) {
+    case "VALIDATION_FAILED":
+      return `${init.operationId}: the event is not valid, nothing was sent${errors}`;
+    case "TIMEOUT":
+      return `${init.operationId}: no response from Gong in time${attempts}${errors}`;
+    case "NETWORK_ERROR":
+      return `${init.operationId}: could not reach Gong${attempts}${errors}`;
+    case "INVALID_RESPONSE":
+      return `${init.operationId}: Gong answered ${init.status}${requestId} with an unreadable body${errors}`;
+    case "HTTP_ERROR": {
+      const wait = init.retryAfter !== undefined ? `, retry after ${init.retryAfter}s` : "";
+      return `${init.operationId}: Gong answered ${init.status}${requestId}${attempts}${wait}${errors}`;
+    }
+  }
+}

@@ -1,0 +1,16 @@
+// @gong-engage/client: the typed client for Gong's content-shared / content-viewed events.
+export { createEngagementClient } from "./client.js";
+export type {
+  CallOptions,
+  ContentSharedEvent,
+  ContentViewedEvent,
+  EngagementClient,
+  EngagementClientOptions,
+  ReportResult,
+  RetryInfo,
+} from "./client.js";
+export type { AccessKeyAuth, BearerAuth, GongAuth } from "./auth.js";
+export { GongApiError, GongValidationError } from "./errors.js";
+export type { GongErrorCode, ValidationIssue } from "./errors.js";
+export type { RetryOptions } from "./retry.js";
+export type { components, paths, operations } from "./generated/openapi.js";

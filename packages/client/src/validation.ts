@@ -1,0 +1,86 @@
+// Checks an event against the spec's request schema before anything is sent. The validators are generated
+// from the bundled spec at build time (src/generated/validators.js); this module only turns Ajv's errors into
+// one readable line per failing field.
+import type { ErrorObject } from "ajv";
+import * as validators from "./generated/validators.js";
+import type { ValidationIssue } from "./errors.js";
+
+export type OperationId = keyof typeof validators;
+
+export function validateEvent(operationId: OperationId, event: unknown): ValidationIssue[] {
+  const validate = validators[operationId];
+  if (validate(event)) return [];
+  return toIssues(validate.errors ?? []);
+}
+
+function toIssues(errors: ErrorObject[]): ValidationIssue[] {
+  const issues: ValidationIssue[] = [];
+  const seen = new Set<string>();
+  for (const error of errors) {
+    // `if`/`allOf` wrappers only repeat what the nested error already said.
+    if (error.keyword === "if" || error.keyword === "allOf") continue;
+    const issue = toIssue(error);
+    const key = `${issue.field}\u0000${issue.problem}`;
+    if (!seen.has(key)) {
+      seen.add(key);
+      issues.push(issue);
+    }
+  }
+  return issues;
+}
+
+function toIssue(error: ErrorObject): ValidationIssue {
+  const params = error.params as Record<string, unknown>;
+  const base = pointerToPath(error.instancePath);
+  const join = (child: string) => (base ? `${base}.${child}` : child);
+  switch (error.keyword) {
+    case "required":
+      return { field: join(String(params.missingProperty)), problem: "is required" };
+    case "enum":
+      return {
+        field: base || "(event)",
+        problem: `must be one of: ${(params.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(", ")}`,
+      };
+    case "format":
+      return { field: base || "(event)", problem: formatProblem(String(params.format)) };
+    case "type": {
+      const expected = String(params.type);
+      if (expected === "null" && error.schemaPath.includes("dependentSchemas")) {
+        return { field: base, problem: "must be absent or null when a viewer is sent" };
+      }
+      return { field: base || "(event)", problem: `must be ${article(expected)}` };
+    }
+    case "additionalProperties":
+      return { field: join(String(params.additionalProperty)), problem: "is not a documented field" };
+    default:
+      return { field: base || "(event)", problem: error.message ?? `fails ${error.keyword}` };
+  }
+}
+
+function formatProblem(format: string): string {
+  switch (format) {
+    case "date-time":
+      return "must be an ISO-8601 date-time with a time zone, e.g. 2021-08-01T08:00:00Z";
+    case "uri":
+      return "must be an absolute URL, e.g. https://example.com/doc";
+    case "email":
+      return "must be an email address";
+    default:
+      return `must match format "${format}"`;
+  }
+}
+
+function article(type: string): string {
+  const names = type.split(",").map((t) => (t === "array" || t === "object" || t === "integer" ? `an ${t}` : `a ${t}`));
+  return names.join(" or ").replace("a null", "null");
+}
+
+/** "/recipients/0/email" -> "recipients[0].email" */
+function pointerToPath(pointer: string): string {
+  if (!pointer) return "";
+  return pointer
+    .split("/")
+    .slice(1)
+    .map((part) => part.replace(/~1/g, "/").replace(/~0/g, "~"))
+    .reduce((path, part) => (/^\d+$/.test(part) ? `${path}[${part}]` : path ? `${path}.${part}` : part), "");
+}
