@@ -77,6 +77,8 @@ function validators() {
   const ajv = new Ajv2020.default({
     allErrors: true,
     strict: false,
+    // Shared shapes (Actor, PartyUploadContext, ...) become one function each instead of a copy per use.
+    inlineRefs: false,
     code: { source: true, esm: true, lines: false },
   });
   addFormats.default(ajv);

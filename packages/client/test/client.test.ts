@@ -1,0 +1,345 @@
+// The client's behaviour against a real HTTP server on loopback: auth, exact int64, errors, retries that
+// honour Retry-After, Gong's 409 semantics, timeouts, aborts and validation before sending.
+import { afterEach, describe, expect, it } from "vitest";
+import { createEngagementClient, GongApiError, GongValidationError, type RetryInfo } from "../src/index.js";
+import { minimalSharedEvent, sharedEvent, viewedEvent } from "./events.js";
+import { fail, ok, scriptedServer, type ScriptedServer, type Step } from "./scripted-server.js";
+
+const credentials = { accessKey: "AK-test-key", accessKeySecret: "s3cr3t-value-never-logged" };
+let server: ScriptedServer | undefined;
+
+afterEach(async () => {
+  await server?.close();
+  server = undefined;
+});
+
+async function clientFor(steps: Step[], options: Partial<Parameters<typeof createEngagementClient>[0]> = {}) {
+  server = await scriptedServer(steps);
+  const retries: RetryInfo[] = [];
+  const gong = createEngagementClient({
+    baseUrl: server.url,
+    auth: credentials,
+    retry: { baseDelayMs: 1, maxDelayMs: 20 },
+    onRetry: (info) => retries.push(info),
+    ...options,
+  });
+  return { gong, server, retries };
+}
+
+describe("requests", () => {
+  it("PUTs the event as JSON to the shared endpoint with Basic auth", async () => {
+    const { gong, server } = await clientFor([ok()]);
+    const event = sharedEvent();
+    await gong.reportContentShared(event);
+    const [request] = server.received;
+    expect(request!.method).toBe("PUT");
+    expect(request!.url).toBe("/v2/customer-engagement/content/shared");
+    expect(request!.headers["content-type"]).toBe("application/json");
+    const expected = `Basic ${Buffer.from("AK-test-key:s3cr3t-value-never-logged").toString("base64")}`;
+    expect(request!.headers.authorization).toBe(expected);
+    expect(JSON.parse(request!.body)).toEqual(event);
+  });
+
+  it("sends a Bearer token to the viewed endpoint under a customer-specific base URL", async () => {
+    server = await scriptedServer([ok()]);
+    const gong = createEngagementClient({ baseUrl: `${server.url}/company-17/`, auth: { bearerToken: "tok-123" } });
+    await gong.reportContentViewed(viewedEvent());
+    expect(server.received[0]!.url).toBe("/company-17/v2/customer-engagement/content/viewed");
+    expect(server.received[0]!.headers.authorization).toBe("Bearer tok-123");
+  });
+
+  it("encodes non-ASCII access keys as UTF-8 before base64", async () => {
+    server = await scriptedServer([ok()]);
+    const gong = createEngagementClient({ baseUrl: server.url, auth: { accessKey: "clé", accessKeySecret: "sécret" } });
+    await gong.reportContentShared(minimalSharedEvent());
+    const header = server.received[0]!.headers.authorization!;
+    expect(Buffer.from(header.slice(6), "base64").toString("utf8")).toBe("clé:sécret");
+  });
+});
+
+describe("exact int64", () => {
+  it("reads integrationId beyond 2^53 without rounding", async () => {
+    const { gong } = await clientFor([ok("5517027188234206123", "4al018gzaztcr8nbukw")]);
+    const result = await gong.reportContentShared(sharedEvent());
+    expect(result).toEqual({ requestId: "4al018gzaztcr8nbukw", integrationId: 5517027188234206123n, alreadyReported: false });
+  });
+
+  it("keeps the largest int64 and small ids exact, always as bigint", async () => {
+    const { gong } = await clientFor([ok("9223372036854775807"), ok("42")]);
+    expect((await gong.reportContentShared(sharedEvent())).integrationId).toBe(9223372036854775807n);
+    expect((await gong.reportContentShared(sharedEvent())).integrationId).toBe(42n);
+  });
+
+  it("rejects a 200 whose integrationId is not an exact integer, and says the event landed", async () => {
+    const { gong, server } = await clientFor([{ status: 200, body: '{"requestId":"r1","integrationId":5.5e18}' }]);
+    const error = await gong.reportContentShared(sharedEvent()).catch((e) => e);
+    expect(error).toBeInstanceOf(GongApiError);
+    expect(error.code).toBe("INVALID_RESPONSE");
+    expect(error.message).toMatch(/do not resend/);
+    expect(server.received).toHaveLength(1);
+  });
+});
+
+describe("errors", () => {
+  it.each([400, 401])("%i is never retried and rejects with Gong's messages", async (status) => {
+    const { gong, server, retries } = await clientFor([fail(status, ["contentUrl: bad", "second problem"]), ok()]);
+    const error = await gong.reportContentShared(sharedEvent()).catch((e) => e);
+    expect(error).toBeInstanceOf(GongApiError);
+    expect(error).toMatchObject({ status, requestId: `req-${status}`, errors: ["contentUrl: bad", "second problem"], attempts: 1 });
+    expect(error.message).toContain(String(status));
+    expect(error.message).toContain(`req-${status}`);
+    expect(error.message).toContain("contentUrl: bad");
+    expect(server.received).toHaveLength(1);
+    expect(retries).toEqual([]);
+  });
+
+  it("never puts credentials in the message, stack, JSON form or cause", async () => {
+    const { gong } = await clientFor([fail(401)]);
+    const error = await gong.reportContentShared(sharedEvent()).catch((e) => e);
+    const basic = Buffer.from("AK-test-key:s3cr3t-value-never-logged").toString("base64");
+    const everything = [error.message, error.stack, JSON.stringify(error), String(error.cause ?? ""), JSON.stringify(Object.entries(error))].join("\n");
+    for (const secret of ["s3cr3t-value-never-logged", basic]) expect(everything).not.toContain(secret);
+  });
+
+  it("invalid options throw a TypeError naming the option, without echoing secrets", () => {
+    expect(() => createEngagementClient({ auth: { accessKey: "k", accessKeySecret: "" } })).toThrow(/auth\.accessKeySecret/);
+    expect(() => createEngagementClient({ auth: { bearerToken: " " } })).toThrow(/auth\.bearerToken/);
+    expect(() => createEngagementClient({ auth: {} as never })).toThrow(/auth/);
+    expect(() => createEngagementClient({ auth: credentials, baseUrl: "api.gong.io" })).toThrow(/baseUrl/);
+    expect(() => createEngagementClient({ auth: credentials, baseUrl: "https://k:s3cr3t@api.gong.io" })).toThrow(
+      /must not carry credentials/,
+    );
+    expect(() => createEngagementClient({ auth: credentials, timeoutMs: -1 })).toThrow(/timeoutMs/);
+    expect(() => createEngagementClient({ auth: credentials, retry: { maxRetries: 1.5 } })).toThrow(/retry\.maxRetries/);
+    try {
+      createEngagementClient({ auth: { accessKey: "a:b", accessKeySecret: "s3cr3t-value-never-logged" } });
+    } catch (e) {
+      expect((e as Error).message).not.toContain("s3cr3t");
+    }
+  });
+});
+
+describe("retries", () => {
+  it("on 429 waits Retry-After seconds, then succeeds", async () => {
+    const { gong, server, retries } = await clientFor([fail(429, ["limit"], { "Retry-After": "1" }), ok()], {
+      retry: { maxDelayMs: 5_000 },
+    });
+    const started = Date.now();
+    const result = await gong.reportContentShared(sharedEvent());
+    expect(result.alreadyReported).toBe(false);
+    expect(retries).toEqual([{ operationId: "reportContentShared", attempt: 1, reason: 429, delayMs: 1000 }]);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(990);
+    expect(server.received).toHaveLength(2);
+  });
+
+  it("caps the Retry-After wait at maxDelayMs", async () => {
+    const { gong, retries } = await clientFor([fail(429, ["limit"], { "Retry-After": "3600" }), ok()], {
+      retry: { maxDelayMs: 25 },
+    });
+    await gong.reportContentShared(sharedEvent());
+    expect(retries[0]!.delayMs).toBe(25);
+  });
+
+  it("gives up after maxRetries with the last 429 and its retryAfter", async () => {
+    const limited = () => fail(429, ["API request limit exceeded"], { "Retry-After": "0" });
+    const { gong, server } = await clientFor([limited(), limited(), limited()], { retry: { maxRetries: 2 } });
+    const error = await gong.reportContentShared(sharedEvent()).catch((e) => e);
+    expect(error).toMatchObject({ status: 429, retryAfter: 0, attempts: 3 });
+    expect(server.received).toHaveLength(3);
+  });
+
+  it.each([500, 502, 503, 504])("retries %i with capped, jittered exponential back-off", async (status) => {
+    const { gong, retries } = await clientFor([fail(status), fail(status), ok()], {
+      retry: { baseDelayMs: 8, maxDelayMs: 12 },
+    });
+    await gong.reportContentShared(sharedEvent());
+    expect(retries.map((r) => r.reason)).toEqual([status, status]);
+    expect(retries[0]!.delayMs).toBeGreaterThanOrEqual(4);
+    expect(retries[0]!.delayMs).toBeLessThanOrEqual(8);
+    expect(retries[1]!.delayMs).toBeGreaterThanOrEqual(6);
+    expect(retries[1]!.delayMs).toBeLessThanOrEqual(12);
+  });
+
+  it("retries are bounded: 1 + maxRetries requests at most (default 3 retries)", async () => {
+    const { gong, server } = await clientFor(Array.from({ length: 10 }, () => fail(503)));
+    const error = await gong.reportContentShared(sharedEvent()).catch((e) => e);
+    expect(error).toMatchObject({ status: 503, attempts: 4, code: "HTTP_ERROR" });
+    expect(server.received).toHaveLength(4);
+  });
+
+  it("retry: false sends exactly once", async () => {
+    const { gong, server } = await clientFor([fail(503), ok()], { retry: false });
+    await expect(gong.reportContentShared(sharedEvent())).rejects.toMatchObject({ status: 503 });
+    expect(server.received).toHaveLength(1);
+  });
+
+  it("retries a dropped connection", async () => {
+    const { gong, retries } = await clientFor([{ drop: true }, ok()]);
+    await gong.reportContentShared(sharedEvent());
+    expect(retries[0]!.reason).toBe("network-error");
+  });
+
+  it("reports an unreachable server as NETWORK_ERROR after its retries", async () => {
+    const gong = createEngagementClient({
+      baseUrl: "http://127.0.0.1:9",
+      auth: credentials,
+      retry: { maxRetries: 1, baseDelayMs: 1 },
+    });
+    const error = await gong.reportContentShared(sharedEvent()).catch((e) => e);
+    expect(error).toMatchObject({ code: "NETWORK_ERROR", attempts: 2, status: undefined });
+    expect(error.message).toMatch(/could not reach Gong/);
+  });
+});
+
+describe("Gong's 409", () => {
+  it("a 409 to the first attempt rejects: the caller sent a duplicate", async () => {
+    const { gong, server } = await clientFor([fail(409, ["Event was already reported in the past."])]);
+    const error = await gong.reportContentShared(sharedEvent()).catch((e) => e);
+    expect(error).toBeInstanceOf(GongApiError);
+    expect(error).toMatchObject({ status: 409, attempts: 1, errors: ["Event was already reported in the past."] });
+    expect(server.received).toHaveLength(1);
+  });
+
+  it("5xx then 409: the first attempt landed, so the event is reported", async () => {
+    const { gong, server } = await clientFor([fail(500), fail(409)]);
+    const result = await gong.reportContentShared(sharedEvent());
+    expect(result).toEqual({ requestId: "req-409", integrationId: undefined, alreadyReported: true });
+    expect(server.received).toHaveLength(2);
+  });
+
+  it("timeout then 409: the event is reported", async () => {
+    const { gong } = await clientFor([{ hang: true }, fail(409)], { timeoutMs: 100 });
+    await expect(gong.reportContentViewed(viewedEvent())).resolves.toMatchObject({ alreadyReported: true });
+  });
+
+  it("network error then 409: the event is reported", async () => {
+    const { gong } = await clientFor([{ drop: true }, fail(409)]);
+    await expect(gong.reportContentShared(sharedEvent())).resolves.toMatchObject({ alreadyReported: true });
+  });
+
+  it("429 then 409: a 429 is a clear refusal, so the 409 is a real duplicate", async () => {
+    const { gong } = await clientFor([fail(429, ["limit"], { "Retry-After": "0" }), fail(409)]);
+    await expect(gong.reportContentShared(sharedEvent())).rejects.toMatchObject({ status: 409, attempts: 2 });
+  });
+
+  it("5xx, 429, then 409: the unknown first attempt still counts", async () => {
+    const { gong } = await clientFor([fail(503), fail(429, ["limit"], { "Retry-After": "0" }), fail(409)]);
+    await expect(gong.reportContentShared(sharedEvent())).resolves.toMatchObject({ alreadyReported: true });
+  });
+});
+
+describe("timeouts and aborts", () => {
+  it("times out a hanging attempt and retries it", async () => {
+    const { gong, retries } = await clientFor([{ hang: true }, ok()], { timeoutMs: 100 });
+    await expect(gong.reportContentShared(sharedEvent())).resolves.toMatchObject({ alreadyReported: false });
+    expect(retries[0]!.reason).toBe("timeout");
+  });
+
+  it("rejects with TIMEOUT when every attempt hangs", async () => {
+    const { gong, server } = await clientFor(Array.from({ length: 3 }, () => ({ hang: true as const })), {
+      timeoutMs: 50,
+      retry: { maxRetries: 2, baseDelayMs: 1 },
+    });
+    const error = await gong.reportContentShared(sharedEvent()).catch((e) => e);
+    expect(error).toMatchObject({ code: "TIMEOUT", attempts: 3 });
+    expect(server.received).toHaveLength(3);
+  });
+
+  it("honours the caller's AbortSignal during a request, without retrying", async () => {
+    const { gong, server } = await clientFor([{ hang: true }, ok()], { timeoutMs: 10_000 });
+    const controller = new AbortController();
+    setTimeout(() => controller.abort(new Error("caller gave up")), 50);
+    await expect(gong.reportContentShared(sharedEvent(), { signal: controller.signal })).rejects.toThrow("caller gave up");
+    expect(server.received).toHaveLength(1);
+  });
+
+  it("honours the caller's AbortSignal during a Retry-After wait", async () => {
+    const { gong, server } = await clientFor([fail(429, ["limit"], { "Retry-After": "60" }), ok()], {
+      retry: { maxDelayMs: 60_000 },
+    });
+    const controller = new AbortController();
+    setTimeout(() => controller.abort(), 50);
+    await expect(gong.reportContentShared(sharedEvent(), { signal: controller.signal })).rejects.toMatchObject({
+      name: "AbortError",
+    });
+    expect(server.received).toHaveLength(1);
+  });
+
+  it("an already-aborted signal sends nothing", async () => {
+    const { gong, server } = await clientFor([ok()]);
+    await expect(gong.reportContentShared(sharedEvent(), { signal: AbortSignal.abort() })).rejects.toMatchObject({
+      name: "AbortError",
+    });
+    expect(server.received).toHaveLength(0);
+  });
+});
+
+describe("validation before sending", () => {
+  it("rejects a bad event before any request, naming each failing field", async () => {
+    const { gong, server } = await clientFor([ok()]);
+    const event = { ...sharedEvent(), contentUrl: "not a url", eventTimestamp: "2021-02-17" } as Record<string, unknown>;
+    delete event.contentTitle;
+    (event.recipients as Array<Record<string, unknown>>)[0]!.email = undefined;
+    delete (event.recipients as Array<Record<string, unknown>>)[0]!.email;
+    const error = await gong.reportContentShared(event as never).catch((e) => e);
+    expect(error).toBeInstanceOf(GongValidationError);
+    expect(error).toBeInstanceOf(GongApiError);
+    expect(error.code).toBe("VALIDATION_FAILED");
+    expect(error.issues).toEqual(
+      expect.arrayContaining([
+        { field: "contentTitle", problem: "is required" },
+        { field: "contentUrl", problem: expect.stringMatching(/URL/) },
+        { field: "eventTimestamp", problem: expect.stringMatching(/date-time/) },
+        { field: "recipients[0].email", problem: "is required" },
+      ]),
+    );
+    expect(error.message).toMatch(/nothing was sent/);
+    expect(server.received).toHaveLength(0);
+  });
+
+  it("names the allowed values of an enum, read from the spec", async () => {
+    const { gong } = await clientFor([]);
+    const event = viewedEvent();
+    (event as Record<string, unknown>).agentPlatform = "BeOS";
+    const error = await gong.reportContentViewed(event).catch((e) => e);
+    expect(error.issues).toEqual([{ field: "agentPlatform", problem: expect.stringContaining('"Windows"') }]);
+  });
+
+  it("refuses trackingId together with viewer", async () => {
+    const { gong } = await clientFor([]);
+    const error = await gong.reportContentViewed({ ...viewedEvent(), trackingId: "visitor-1" }).catch((e) => e);
+    expect(error.issues).toEqual([{ field: "trackingId", problem: "must be absent or null when a viewer is sent" }]);
+  });
+
+  it("validate: false sends the event as it is", async () => {
+    const { gong, server } = await clientFor([fail(400, ["contentTitle is required"])], { validate: false });
+    const event = sharedEvent() as Record<string, unknown>;
+    delete event.contentTitle;
+    await expect(gong.reportContentShared(event as never)).rejects.toMatchObject({ status: 400 });
+    expect(server.received).toHaveLength(1);
+  });
+});
+
+describe("custom fetch", () => {
+  it("uses the injected fetch for every attempt", async () => {
+    const calls: string[] = [];
+    const responses = [
+      new Response('{"requestId":"r","errors":["busy"]}', { status: 503 }),
+      new Response('{"requestId":"r2","integrationId":12345678901234567890}', { status: 200 }),
+    ];
+    const gong = createEngagementClient({
+      auth: { bearerToken: "t" },
+      retry: { baseDelayMs: 1 },
+      fetch: async (request) => {
+        calls.push(`${request.method} ${request.url}`);
+        return responses.shift()!;
+      },
+    });
+    const result = await gong.reportContentShared(sharedEvent());
+    expect(result.integrationId).toBe(12345678901234567890n);
+    expect(calls).toEqual([
+      "PUT https://api.gong.io/v2/customer-engagement/content/shared",
+      "PUT https://api.gong.io/v2/customer-engagement/content/shared",
+    ]);
+  });
+});

@@ -1,0 +1,37 @@
+// Type-level tests: the client's event and result types follow the spec (through the generated types).
+import { describe, expectTypeOf, it } from "vitest";
+import type { ContentSharedEvent, ContentViewedEvent, EngagementClient, ReportResult, components } from "../src/index.js";
+
+describe("types generated from the spec", () => {
+  it("the required fields are required, the rest optional", () => {
+    expectTypeOf<ContentSharedEvent["reportingSystem"]>().toEqualTypeOf<string>();
+    expectTypeOf<ContentSharedEvent["contentUrl"]>().toEqualTypeOf<string>();
+    expectTypeOf<ContentSharedEvent>().toHaveProperty("eventId");
+    expectTypeOf<{ reportingSystem: string }>().not.toMatchTypeOf<ContentSharedEvent>();
+    expectTypeOf<ContentViewedEvent["eventId"]>().toEqualTypeOf<string | undefined>();
+  });
+
+  it("enums are unions", () => {
+    expectTypeOf<components["schemas"]["CrmSystem"]>().toEqualTypeOf<"Salesforce" | "HubSpot" | "MicrosoftDynamic" | "Generic">();
+    expectTypeOf<NonNullable<ContentViewedEvent["agentPlatform"]>>().toEqualTypeOf<"Windows" | "Linux" | "MacOS" | "iOS" | "Android">();
+    expectTypeOf<components["schemas"]["GenericProperty"]["dataType"]>().toEqualTypeOf<"number" | "string" | "url" | "date">();
+  });
+
+  it("a view's trackingId may be null; a recipient's email is required", () => {
+    expectTypeOf<ContentViewedEvent["trackingId"]>().toEqualTypeOf<string | null | undefined>();
+    type Recipient = NonNullable<ContentSharedEvent["recipients"]>[number];
+    expectTypeOf<Recipient["email"]>().toEqualTypeOf<string>();
+  });
+
+  it("int64 is bigint, in the generated response and in the result", () => {
+    expectTypeOf<components["schemas"]["EventReportedResponse"]["integrationId"]>().toEqualTypeOf<bigint | undefined>();
+    expectTypeOf<Extract<ReportResult, { alreadyReported: false }>["integrationId"]>().toEqualTypeOf<bigint>();
+    expectTypeOf<ReportResult["requestId"]>().toEqualTypeOf<string>();
+  });
+
+  it("the methods take the generated request types", () => {
+    expectTypeOf<EngagementClient["reportContentShared"]>().parameter(0).toEqualTypeOf<ContentSharedEvent>();
+    expectTypeOf<EngagementClient["reportContentViewed"]>().parameter(0).toEqualTypeOf<ContentViewedEvent>();
+    expectTypeOf<EngagementClient["reportContentShared"]>().returns.resolves.toEqualTypeOf<ReportResult>();
+  });
+});
