@@ -1,0 +1,139 @@
+#!/usr/bin/env node
+// gong-mock: the command-line shell over startMockServer. It parses flags (each with an environment
+// equivalent), starts the server, prints a banner and one line per request, and stops on SIGINT/SIGTERM.
+import { parseArgs } from "node:util";
+import { DEFAULTS, startMockServer, type MockServerOptions } from "./server.js";
+
+const HELP = `gong-mock: a local Gong for the content-shared / content-viewed endpoints (Prism + Gong's behaviour)
+
+Usage: pnpm mock [flags]            (from the repository root)
+       gong-mock [flags]
+
+Flags (environment variable in brackets):
+  --port <n>               port to listen on; 0 picks a free one     [GONG_MOCK_PORT]          default ${DEFAULTS.port}
+  --host <address>         address to listen on                      [GONG_MOCK_HOST]          default ${DEFAULTS.host}
+  --rate-per-second <n>    calls/second per credential before 429; 0 = off [GONG_MOCK_RATE_PER_SECOND] default ${DEFAULTS.ratePerSecond}
+  --daily-limit <n>        calls/UTC day per credential before 429; 0 = off [GONG_MOCK_DAILY_LIMIT] default ${DEFAULTS.dailyLimit}
+  --duplicate-memory <n>   event keys remembered for 409, oldest forgotten first [GONG_MOCK_DUPLICATE_MEMORY] default ${DEFAULTS.duplicateMemory}
+  --journal-limit <n>      accepted events kept by GET /__mock/events [GONG_MOCK_JOURNAL_LIMIT] default ${DEFAULTS.journalLimit}
+  --spec <path>            OpenAPI document to serve                 [GONG_MOCK_SPEC]          default: the bundled spec
+  --quiet                  no per-request log lines                  [GONG_MOCK_QUIET=1]
+  --help                   this text
+
+Accept only given credentials (default: any well-formed ones), from the environment only:
+  GONG_MOCK_ACCESS_KEY + GONG_MOCK_ACCESS_KEY_SECRET, and/or GONG_MOCK_BEARER_TOKEN
+
+Force any documented status with Prism's Prefer header: "Prefer: code=500", "Prefer: example=Conflict",
+"Prefer: dynamic=true". The journal: GET /__mock/events; reset everything: POST /__mock/reset.`;
+
+function integerOption(value: string | undefined, flag: string): number | undefined {
+  if (value === undefined || value === "") return undefined;
+  if (!/^\d+$/.test(value)) {
+    throw new UsageError(`${flag} must be a non-negative integer, got "${value}"`);
+  }
+  return Number(value);
+}
+
+class UsageError extends Error {}
+
+function readOptions(argv: string[], env: NodeJS.ProcessEnv): MockServerOptions & { quiet: boolean; help: boolean } {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      port: { type: "string" },
+      host: { type: "string" },
+      "rate-per-second": { type: "string" },
+      "daily-limit": { type: "string" },
+      "duplicate-memory": { type: "string" },
+      "journal-limit": { type: "string" },
+      spec: { type: "string" },
+      quiet: { type: "boolean" },
+      help: { type: "boolean", short: "h" },
+    },
+    strict: true,
+    allowPositionals: false,
+  });
+  const flagOrEnv = (flag: keyof typeof values, name: string) => (values[flag] as string | undefined) ?? env[name];
+  const accessKey = env.GONG_MOCK_ACCESS_KEY;
+  const accessKeySecret = env.GONG_MOCK_ACCESS_KEY_SECRET;
+  if (!!accessKey !== !!accessKeySecret) {
+    throw new UsageError("set both GONG_MOCK_ACCESS_KEY and GONG_MOCK_ACCESS_KEY_SECRET, or neither");
+  }
+  return {
+    port: integerOption(flagOrEnv("port", "GONG_MOCK_PORT"), "--port"),
+    host: flagOrEnv("host", "GONG_MOCK_HOST"),
+    ratePerSecond: integerOption(flagOrEnv("rate-per-second", "GONG_MOCK_RATE_PER_SECOND"), "--rate-per-second"),
+    dailyLimit: integerOption(flagOrEnv("daily-limit", "GONG_MOCK_DAILY_LIMIT"), "--daily-limit"),
+    duplicateMemory: integerOption(flagOrEnv("duplicate-memory", "GONG_MOCK_DUPLICATE_MEMORY"), "--duplicate-memory"),
+    journalLimit: integerOption(flagOrEnv("journal-limit", "GONG_MOCK_JOURNAL_LIMIT"), "--journal-limit"),
+    specPath: flagOrEnv("spec", "GONG_MOCK_SPEC"),
+    credentials: {
+      ...(accessKey && accessKeySecret ? { accessKeys: [{ accessKey, accessKeySecret }] } : {}),
+      ...(env.GONG_MOCK_BEARER_TOKEN ? { bearerTokens: [env.GONG_MOCK_BEARER_TOKEN] } : {}),
+    },
+    quiet: values.quiet ?? ["1", "true", "yes"].includes((env.GONG_MOCK_QUIET ?? "").toLowerCase()),
+    help: values.help ?? false,
+  };
+}
+
+async function main(): Promise<void> {
+  let options;
+  try {
+    // pnpm passes a lone "--" through when flags follow `pnpm mock --`.
+    options = readOptions(process.argv.slice(2).filter((a) => a !== "--"), process.env);
+  } catch (error) {
+    console.error(`gong-mock: ${(error as Error).message}\nRun with --help for the flags.`);
+    process.exit(2);
+  }
+  if (options.help) {
+    console.log(HELP);
+    return;
+  }
+  const { quiet, help: _help, ...serverOptions } = options;
+  const time = () => new Date().toISOString().slice(11, 23);
+  let mock;
+  try {
+    mock = await startMockServer({ ...serverOptions, ...(quiet ? {} : { log: (line) => console.log(`${time()} ${line}`) }) });
+  } catch (error) {
+    console.error(`gong-mock: ${(error as Error).message}`);
+    process.exit(1);
+  }
+  const restricted = !!(serverOptions.credentials?.accessKeys || serverOptions.credentials?.bearerTokens);
+  const shared = mock.operations.find((o) => o.operationId === "reportContentShared") ?? mock.operations[0]!;
+  console.log(
+    [
+      `Gong mock (Prism ${"5.14"}) listening on ${mock.url}`,
+      "",
+      "Endpoints:",
+      ...mock.operations.map((o) => `  ${o.method.padEnd(4)} ${mock.url}${o.path}   (${o.operationId}: ${o.statuses.join(", ")})`),
+      "",
+      `Rate limits per credential: ${serverOptions.ratePerSecond ?? DEFAULTS.ratePerSecond}/s, ${serverOptions.dailyLimit ?? DEFAULTS.dailyLimit}/day (0 = off)`,
+      `Credentials: ${restricted ? "only the configured ones" : "any well-formed Basic key:secret or Bearer token"}`,
+      "",
+      "Try it:",
+      `  curl -i -X ${shared.method} ${mock.url}${shared.path} \\`,
+      `    -u "${restricted ? "$GONG_ACCESS_KEY:$GONG_ACCESS_KEY_SECRET" : "my-access-key:my-secret"}" -H "Content-Type: application/json" \\`,
+      `    -d '{"reportingSystem":"my-app","eventId":"evt-1","eventTimestamp":"2021-08-01T08:00:00Z","contentId":"doc_1","contentUrl":"https://example.com/doc_1","contentTitle":"Proposal"}'`,
+      "",
+      `Journal: curl ${mock.url}/__mock/events      Reset: curl -X POST ${mock.url}/__mock/reset`,
+      `Force a status: add -H "Prefer: code=500"      Stop: Ctrl+C`,
+      "",
+    ].join("\n"),
+  );
+
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    console.log(`\n${signal}: stopping the Gong mock (${mock.journal().length} events in the journal)`);
+    mock.close().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
+    setTimeout(() => process.exit(0), 3_000).unref();
+  };
+  process.on("SIGINT", () => stop("SIGINT"));
+  process.on("SIGTERM", () => stop("SIGTERM"));
+}
+
+void main();

@@ -1,0 +1,75 @@
+// The CLI as a user runs it: banner, per-request log lines, clean exit on signals, clear errors.
+import { spawn, type ChildProcess } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import { afterEach, describe, expect, it } from "vitest";
+import { basic, put, SHARED, sharedEvent } from "./helpers.js";
+
+const cli = fileURLToPath(new URL("../dist/cli.js", import.meta.url));
+const children: ChildProcess[] = [];
+afterEach(() => {
+  for (const child of children.splice(0)) child.kill("SIGKILL");
+});
+
+function run(args: string[], env: Record<string, string> = {}) {
+  const child = spawn(process.execPath, [cli, ...args], { env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
+  children.push(child);
+  let stdout = "";
+  let stderr = "";
+  child.stdout!.on("data", (d) => (stdout += d));
+  child.stderr!.on("data", (d) => (stderr += d));
+  const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
+  const waitFor = async (pattern: RegExp) => {
+    for (let i = 0; i < 200 && !pattern.test(stdout); i++) await new Promise((r) => setTimeout(r, 50));
+    return pattern.exec(stdout);
+  };
+  return { child, exited, waitFor, out: () => stdout, err: () => stderr };
+}
+
+describe("gong-mock CLI", () => {
+  it("prints a banner with the URL, endpoints, a curl command and the journal; logs each request; stops on SIGINT", async () => {
+    const mock = run(["--port", "0", "--rate-per-second", "0"]);
+    const url = (await mock.waitFor(/listening on (http:\/\/127\.0\.0\.1:\d+)/))![1]!;
+    const banner = mock.out();
+    expect(banner).toContain(`PUT  ${url}/v2/customer-engagement/content/shared`);
+    expect(banner).toContain(`PUT  ${url}/v2/customer-engagement/content/viewed`);
+    expect(banner).toMatch(/curl -i -X PUT/);
+    expect(banner).toContain(`${url}/__mock/events`);
+    expect((await put(url, SHARED, sharedEvent(), { Authorization: basic() })).status).toBe(200);
+    expect(await mock.waitFor(/PUT \/v2\/customer-engagement\/content\/shared 200 [\d.]+ms/)).toBeTruthy();
+    mock.child.kill("SIGINT");
+    expect(await mock.exited).toBe(0);
+    expect(mock.out()).toMatch(/SIGINT: stopping/);
+  });
+
+  it("takes flags from the environment, --quiet logs nothing per request, SIGTERM exits 0", async () => {
+    const mock = run([], { GONG_MOCK_PORT: "0", GONG_MOCK_QUIET: "1", GONG_MOCK_RATE_PER_SECOND: "1" });
+    const url = (await mock.waitFor(/listening on (http:\/\/[\d.:]+)/))![1]!;
+    expect(mock.out()).toMatch(/Rate limits per credential: 1\/s/);
+    await put(url, SHARED, sharedEvent(), { Authorization: basic() });
+    expect((await put(url, SHARED, sharedEvent(), { Authorization: basic() })).status).toBe(429);
+    mock.child.kill("SIGTERM");
+    expect(await mock.exited).toBe(0);
+    expect(mock.out()).not.toMatch(/PUT \/v2/);
+  });
+
+  it("says clearly when the port is taken, and exits 1", async () => {
+    const first = run(["--port", "0", "--quiet"]);
+    const port = (await first.waitFor(/listening on http:\/\/127\.0\.0\.1:(\d+)/))![1]!;
+    const second = run(["--port", port]);
+    expect(await second.exited).toBe(1);
+    expect(second.err()).toMatch(new RegExp(`Port ${port} on 127.0.0.1 is already in use`));
+  });
+
+  it("rejects bad flags with exit 2 and points at --help, which documents every flag", async () => {
+    const bad = run(["--port", "abc"]);
+    expect(await bad.exited).toBe(2);
+    expect(bad.err()).toMatch(/--port must be a non-negative integer/);
+    const unknown = run(["--prot", "1"]);
+    expect(await unknown.exited).toBe(2);
+    const help = run(["--help"]);
+    expect(await help.exited).toBe(0);
+    for (const flag of ["--port", "--host", "--rate-per-second", "--daily-limit", "--quiet", "GONG_MOCK_PORT", "Prefer: code=500"]) {
+      expect(help.out()).toContain(flag);
+    }
+  });
+});
