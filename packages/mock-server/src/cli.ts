@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // gong-mock: the command-line shell over startMockServer. It parses flags (each with an environment
 // equivalent), starts the server, prints a banner and one line per request, and stops on SIGINT/SIGTERM.
+import { createRequire } from "node:module";
 import { parseArgs } from "node:util";
 import { DEFAULTS, startMockServer, type MockServerOptions } from "./server.js";
 
@@ -35,6 +36,8 @@ function integerOption(value: string | undefined, flag: string): number | undefi
 }
 
 class UsageError extends Error {}
+
+const prismVersion: string = createRequire(import.meta.url)("@stoplight/prism-http/package.json").version;
 
 function readOptions(argv: string[], env: NodeJS.ProcessEnv): MockServerOptions & { quiet: boolean; help: boolean } {
   const { values } = parseArgs({
@@ -102,7 +105,7 @@ async function main(): Promise<void> {
   const shared = mock.operations.find((o) => o.operationId === "reportContentShared") ?? mock.operations[0]!;
   console.log(
     [
-      `Gong mock (Prism ${"5.14"}) listening on ${mock.url}`,
+      `Gong mock (Prism ${prismVersion}) listening on ${mock.url}`,
       "",
       "Endpoints:",
       ...mock.operations.map((o) => `  ${o.method.padEnd(4)} ${mock.url}${o.path}   (${o.operationId}: ${o.statuses.join(", ")})`),
