@@ -1,0 +1,45 @@
+// The checks run on every response: documented status, content type, body against that status's schema,
+// required headers (an integer Retry-After on 429), a non-empty requestId, and for 200 an integrationId written
+// as an exact JSON integer.
+import { expect } from "vitest";
+import type { Sent } from "./sender.js";
+import { describeErrors, type Operation } from "./spec-model.js";
+
+/** Checks `sent` against the spec for `operation`, expecting `status`. Returns the names of the checks made. */
+export function checkResponse(operation: Operation, sent: Sent, status: number): string[] {
+  const context = `${operation.operationId}: ${sent.status} ${sent.text.slice(0, 300)}`;
+  expect(sent.status, `${operation.operationId}: expected ${status}, got ${sent.status}. Body: ${sent.text.slice(0, 300)}`).toBe(status);
+  const documented = operation.responses.get(sent.status);
+  expect(documented, `${operation.operationId}: status ${sent.status} is not documented`).toBeDefined();
+  const checks = ["status"];
+
+  const contentType = sent.headers.get("content-type") ?? "";
+  expect(contentType.split(";")[0]!.trim(), `${context}: content type`).toBe(documented!.contentType);
+  checks.push("content-type");
+
+  expect(sent.json, `${context}: body is not JSON`).toBeDefined();
+  const valid = documented!.validateBody(sent.json);
+  expect(valid, `${context}: body does not match the ${sent.status} schema: ${describeErrors(documented!.validateBody.errors)}`).toBe(true);
+  checks.push("body schema");
+
+  for (const header of documented!.headers) {
+    const value = sent.headers.get(header.name);
+    if (header.required) expect(value, `${context}: header ${header.name} is required`).not.toBeNull();
+    if (value !== null && header.schema?.type === "integer") {
+      expect(value, `${context}: header ${header.name} must be an integer`).toMatch(/^\d+$/);
+    }
+    checks.push(`header ${header.name}`);
+  }
+
+  const requestId = (sent.json as { requestId?: unknown }).requestId;
+  expect(typeof requestId === "string" && requestId.length > 0, `${context}: requestId must be a non-empty string`).toBe(true);
+  checks.push("requestId");
+
+  if (sent.status === 200) {
+    expect(sent.text, `${context}: integrationId must be an exact JSON integer (not a string, not a float)`).toMatch(
+      /"integrationId"\s*:\s*-?\d+\s*[,}]/,
+    );
+    checks.push("integrationId exact integer");
+  }
+  return checks;
+}

@@ -1,0 +1,15 @@
+// `pnpm test` in this package: the contract suite against the in-process mock, plus the self-checks that run
+// the suite against other servers (a conforming one must pass, defective ones must fail).
+import { defineConfig } from "vitest/config";
+
+const ci = process.env.CI === "true";
+
+export default defineConfig({
+  test: {
+    include: ["test/contract/**/*.test.ts", "test/self-check/**/*.test.ts"],
+    fileParallelism: false,
+    testTimeout: 120_000,
+    hookTimeout: 60_000,
+    reporters: ci ? ["default", ["junit", { outputFile: "reports/junit.xml" }]] : ["default"],
+  },
+});
