@@ -6,7 +6,7 @@ const ci = process.env.CI === "true";
 
 export default defineConfig({
   test: {
-    include: ["test/contract/**/*.test.ts", "test/self-check/**/*.test.ts"],
+    include: ["test/contract/**/*.test.ts", "test/integration/**/*.test.ts", "test/self-check/**/*.test.ts"],
     fileParallelism: false,
     testTimeout: 120_000,
     hookTimeout: 60_000,
