@@ -22,18 +22,23 @@ function errorsOf(validate: ReturnType<typeof validatorFor>, body: unknown): str
   return validate(body) ? [] : (validate.errors ?? []).map((e) => `${e.instancePath} ${e.message}`);
 }
 
-/** A copy of the schema in which objects take no undeclared properties, to catch typos in examples. */
-function closed(schema: any): any {
-  if (Array.isArray(schema)) return schema.map(closed);
+/**
+ * A copy of the spec in which objects take no undeclared properties, to catch typos in examples. Members of
+ * an allOf stay open (each declares only part of the object); dependentSchemas are left as they are.
+ */
+function closed(schema: any, closeSelf = true): any {
+  if (Array.isArray(schema)) return schema.map((s) => closed(s, closeSelf));
   if (!schema || typeof schema !== "object") return schema;
   const out: any = {};
   for (const [key, value] of Object.entries(schema)) {
-    out[key] = key === "dependentSchemas" ? value : closed(value);
+    if (key === "dependentSchemas") out[key] = value;
+    else if (key === "allOf") out[key] = (value as any[]).map((member) => closed(member, false));
+    else out[key] = closed(value);
   }
-  if (out.properties && out.additionalProperties === undefined) out.additionalProperties = false;
+  if (closeSelf && out.properties && out.additionalProperties === undefined && !out.allOf) out.additionalProperties = false;
+  if (closeSelf && out.allOf && out.unevaluatedProperties === undefined) out.unevaluatedProperties = false;
   return out;
 }
-
 
 describe("documented examples", () => {
   for (const { op } of operations) {

@@ -1,10 +1,10 @@
 #!/usr/bin/env node
 // Client benchmark (run on purpose: `pnpm --filter @gong-engage/client bench`; never part of the tests).
 // 1. Per-call cost of gong.reportContentShared against a local HTTP server on 127.0.0.1, next to a bare
-//    fetch + JSON.parse of the same request, measured in the same run, interleaved in rounds so that machine
-//    noise hits both alike. Printed as medians and their ratio.
+//    fetch + JSON.parse of the same request, measured in the same run, interleaved call by call so that machine
+//    noise hits all alike. Printed as medians and their ratio.
 // 2. The lossless parse of a 200 body against JSON.parse.
-// Options (env): BENCH_CALLS (per variant, default 3000), BENCH_ROUNDS (default 10).
+// Options (env): BENCH_CALLS (per variant, default 5000).
 import { createServer } from "node:http";
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
@@ -14,8 +14,7 @@ import { parseWithBigInts } from "../dist/lossless-json.js";
 const require = createRequire(import.meta.url);
 const spec = JSON.parse(readFileSync(require.resolve("@gong-engage/spec/openapi.json"), "utf8"));
 const event = spec.components.examples.ContentSharedEventFull.value;
-const calls = Number(process.env.BENCH_CALLS ?? 3000);
-const rounds = Number(process.env.BENCH_ROUNDS ?? 10);
+const calls = Number(process.env.BENCH_CALLS ?? 5000);
 const body = '{"requestId":"4al018gzaztcr8nbukw","integrationId":5517027188234206123}';
 
 const server = createServer((req, res) => {
@@ -51,22 +50,23 @@ const median = (xs) => {
   return s[Math.floor(s.length / 2)];
 };
 
-async function timeCalls(fn, n) {
-  const samples = new Array(n);
-  for (let i = 0; i < n; i++) {
-    const t = process.hrtime.bigint();
-    await fn();
-    samples[i] = Number(process.hrtime.bigint() - t) / 1000;
-  }
-  return samples;
+async function timeCall(fn) {
+  const t = process.hrtime.bigint();
+  await fn();
+  return Number(process.hrtime.bigint() - t) / 1000;
 }
 
-console.log(`client benchmark: ${calls} calls per variant in ${rounds} interleaved rounds, server on 127.0.0.1`);
-for (const fn of Object.values(variants)) await timeCalls(fn, 300); // warm-up
-const samples = Object.fromEntries(Object.keys(variants).map((k) => [k, []]));
-for (let r = 0; r < rounds; r++) {
-  for (const [name, fn] of Object.entries(variants)) samples[name].push(...(await timeCalls(fn, Math.ceil(calls / rounds))));
-  process.stderr.write(`  round ${r + 1}/${rounds}\r`);
+console.log(`client benchmark: ${calls} calls per variant, interleaved call by call, server on 127.0.0.1`);
+const entries = Object.entries(variants);
+for (let i = 0; i < 300; i++) for (const [, fn] of entries) await fn(); // warm-up
+const samples = Object.fromEntries(entries.map(([k]) => [k, []]));
+for (let i = 0; i < calls; i++) {
+  // Rotate the order so that no variant always runs first after the others.
+  for (let j = 0; j < entries.length; j++) {
+    const [name, fn] = entries[(i + j) % entries.length];
+    samples[name].push(await timeCall(fn));
+  }
+  if (i % 500 === 0) process.stderr.write(`  ${i}/${calls}\r`);
 }
 const baseline = median(samples["bare fetch + JSON.parse"]);
 console.log("\nper-call median (µs)            ratio to bare fetch");

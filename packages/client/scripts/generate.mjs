@@ -2,8 +2,10 @@
 // Generates everything the client takes from the spec, into src/generated/ (never edit those files by hand):
 //   openapi.ts     - TypeScript types, by openapi-typescript; int64 becomes `bigint`.
 //   validators.js  - the request-body validators, compiled from the spec's request schemas by Ajv
-//                    (JSON Schema 2020-12, formats on) into standalone code: no schema compilation and no
-//                    eval at run time, so it runs in browsers and edge runtimes too.
+//                    (JSON Schema 2020-12) into standalone code: no schema compilation and no eval at run
+//                    time, so it runs in browsers and edge runtimes too. Formats use ajv-formats' "fast"
+//                    mode (one pattern each): in the client benchmark the "full" mode's date-time and uri
+//                    checks cost about 2% of a loopback call; the server still applies the full rules.
 // `--check` regenerates in memory and fails if the files on disk differ (for a committed copy).
 import { mkdirSync, readFileSync, writeFileSync, existsSync } from "node:fs";
 import { createRequire } from "node:module";
@@ -81,7 +83,7 @@ function validators() {
     inlineRefs: false,
     code: { source: true, esm: true, lines: false },
   });
-  addFormats.default(ajv);
+  addFormats.default(ajv, { mode: "fast" });
   ajv.addSchema(spec, "openapi.json");
   const exports = {};
   for (const [operationId, ref] of Object.entries(requestSchemas(spec))) exports[operationId] = `openapi.json${ref}`;

@@ -136,8 +136,8 @@ export function createEngagementClient(options: EngagementClientOptions): Engage
           parseAs: "text",
           signal: attempt.signal,
         });
-        const requestId = readRequestId(data ?? error);
         if (response.ok) return successResult(operationId, response.status, data);
+        const requestId = readRequestId(error);
         if (response.status === 409 && earlierOutcomeUnknown) {
           return { requestId: requestId ?? "", integrationId: undefined, alreadyReported: true };
         }
@@ -246,13 +246,6 @@ function describeCause(error: Error): string {
 }
 
 function readRequestId(body: unknown): string | undefined {
-  if (typeof body === "string") {
-    try {
-      return readRequestId(JSON.parse(body));
-    } catch {
-      return undefined;
-    }
-  }
   const id = (body as { requestId?: unknown } | null | undefined)?.requestId;
   return typeof id === "string" && id !== "" ? id : undefined;
 }
