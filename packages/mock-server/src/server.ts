@@ -212,8 +212,9 @@ export async function startMockServer(options: MockServerOptions = {}): Promise<
   }
 
   function sendProblem(res: ServerResponse, status: number, detail: string): number {
-    // Prism could not answer (e.g. no example for a requested name): Gong's 400/500 body, never Prism's problem+json.
-    return sendError(res, status === 404 || status === 422 ? 400 : 500, [detail]);
+    // Prism could not answer (e.g. no example for a requested name, an Accept it cannot serve): Gong's 400 for
+    // what the request asked, 500 for Prism's own failures; never Prism's problem+json or an undocumented status.
+    return sendError(res, status < 500 ? 400 : 500, [detail]);
   }
 
   function admin(method: string, url: URL, res: ServerResponse): number {

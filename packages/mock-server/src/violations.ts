@@ -22,8 +22,13 @@ function join(base: string, child: string): string {
 }
 
 export function fromPrism(violation: PrismViolation): { field: string; problem: string } | undefined {
+  if (violation.code === 401 || violation.code === "401") return undefined; // credentials are answered with 401 before Prism
   const [where, ...rest] = violation.path ?? [];
-  if (where !== "body") return undefined; // headers/security are answered elsewhere (401)
+  if (where === undefined) {
+    // Request-level findings, e.g. 415 "Supported content types: application/json".
+    return { field: violation.code === 415 ? "Content-Type" : "request", problem: violation.message };
+  }
+  if (where !== "body") return { field: `${where} ${fieldPath(rest)}`.trim(), problem: violation.message };
   const base = fieldPath(rest);
   const required = /must have required property '([^']+)'/.exec(violation.message);
   if (required) return { field: join(base, required[1]!), problem: "is required" };

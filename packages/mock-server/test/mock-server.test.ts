@@ -107,6 +107,15 @@ describe("400", () => {
     expect(empty.json.errors[0]).toMatch(/^body: is required/);
   });
 
+  it("names a wrong Content-Type, and an Accept it cannot serve, with 400", async () => {
+    const wrongType = await put(mock.url, SHARED, JSON.stringify(sharedEvent()), { Authorization: basic(), "Content-Type": "text/plain" });
+    expect(wrongType.status).toBe(400);
+    expect(wrongType.json.errors).toEqual(["Content-Type: Supported content types: application/json"]);
+    const html = await put(mock.url, SHARED, sharedEvent(), { Authorization: basic(), Accept: "text/html" });
+    expect(html.status).toBe(400);
+    expect(html.json.errors[0]).toMatch(/text\/html/);
+  });
+
   it("a refused event is not journaled and not remembered as a duplicate", async () => {
     const event = sharedEvent({ contentUrl: "bad" });
     expect((await put(mock.url, SHARED, event)).status).toBe(400);
