@@ -41,10 +41,14 @@ export interface JournalEntry {
   /** 1, 2, 3, ... in the order the events were accepted. */
   sequence: number;
   operationId: string;
+  /** e.g. "PUT /v2/customer-engagement/content/shared" */
   endpoint: string;
-  receivedAt: string;
+  /** When the event was accepted, ISO 8601. */
+  time: string;
+  /** The requestId and integrationId of the 200 that accepted it. */
   requestId: string;
   integrationId: bigint;
+  /** The event as sent. */
   body: unknown;
 }
 
@@ -169,7 +173,7 @@ export async function startMockServer(options: MockServerOptions = {}): Promise<
       sequence: ++accepted,
       operationId: operation.operationId,
       endpoint: `${operation.method} ${operation.path}`,
-      receivedAt: new Date().toISOString(),
+      time: new Date().toISOString(),
       requestId,
       integrationId,
       body: event,

@@ -241,7 +241,7 @@ describe("journal", () => {
         body: event,
         sequence: 1,
       });
-      expect(Date.parse(listing.events[0].receivedAt)).toBeGreaterThan(Date.now() - 60_000);
+      expect(Date.parse(listing.events[0].time)).toBeGreaterThan(Date.now() - 60_000);
       expect((await put(limited.url, SHARED, event)).status).toBe(429); // 2/s used up
 
       const reset = await fetch(`${limited.url}/__mock/reset`, { method: "POST" });
