@@ -219,6 +219,14 @@ describe("Prefer", () => {
     expect(rawIntegrationId(dynamic.text)).toBeGreaterThan(2n ** 53n);
   });
 
+  it("also takes Prism's query form (?__code=), and forced answers are not journaled", async () => {
+    const response = await fetch(`${mock.url}${SHARED}?__code=500`, { method: "PUT", headers: { Authorization: basic() } });
+    expect(response.status).toBe(500);
+    expect((await response.json()).errors).toEqual(expect.any(Array));
+    expect((await put(mock.url, SHARED, sharedEvent(), { Authorization: basic(), Prefer: "code=200" })).status).toBe(200);
+    expect(mock.journal()).toEqual([]);
+  });
+
   it("an undocumented code is refused with 400 naming the documented ones", async () => {
     const reply = await put(mock.url, SHARED, sharedEvent(), { Authorization: basic(), Prefer: "code=404" });
     expect(reply.status).toBe(400);
