@@ -235,6 +235,12 @@ describe("timeouts and aborts", () => {
     expect(retries[0]!.reason).toBe("timeout");
   });
 
+  it("the timeout also covers a body that stops half-way", async () => {
+    const { gong, retries } = await clientFor([{ headersThenHang: true }, ok()], { timeoutMs: 100 });
+    await expect(gong.reportContentShared(sharedEvent())).resolves.toMatchObject({ alreadyReported: false });
+    expect(retries[0]!.reason).toBe("timeout");
+  });
+
   it("rejects with TIMEOUT when every attempt hangs", async () => {
     const { gong, server } = await clientFor(Array.from({ length: 3 }, () => ({ hang: true as const })), {
       timeoutMs: 50,

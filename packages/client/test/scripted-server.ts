@@ -6,6 +6,7 @@ import type { AddressInfo } from "node:net";
 export type Step =
   | { status: number; body?: string | object; headers?: Record<string, string> }
   | { hang: true }
+  | { headersThenHang: true }
   | { drop: true };
 
 export interface Received {
@@ -42,6 +43,12 @@ export async function scriptedServer(steps: Step[]): Promise<ScriptedServer> {
       received.push({ method: req.method ?? "", url: req.url ?? "", headers: req.headers, body });
       const step: Step = steps.shift() ?? { status: 599, body: { errors: ["the script has no more steps"] } };
       if ("hang" in step) {
+        hanging.add(res);
+        return;
+      }
+      if ("headersThenHang" in step) {
+        res.writeHead(200, { "Content-Type": "application/json" });
+        res.write('{"requestId":"partial",');
         hanging.add(res);
         return;
       }
