@@ -39,10 +39,11 @@ export class Sender {
   constructor(private readonly target: Target) {}
 
   async send(operation: Operation, options: SendOptions): Promise<Sent> {
-    const requestBody = checkRequest(operation, options);
+    const authorization = options.authorization === undefined ? this.target.authorization : options.authorization;
+    const requestBody = checkRequest(operation, options, authorization);
     for (let attempt = 0; ; attempt++) {
       if (options.paced !== false) await this.slot();
-      const sent = await this.once(operation, options, requestBody);
+      const sent = await this.once(operation, options, requestBody, authorization);
       if (sent.status !== 429 || options.retryOn429 === false || attempt >= MAX_429_RETRIES) return sent;
       await sleep(retryAfterMs(sent.headers));
     }
@@ -54,9 +55,8 @@ export class Sender {
     this.nextSlot = 0;
   }
 
-  private async once(operation: Operation, options: SendOptions, requestBody: string): Promise<Sent> {
+  private async once(operation: Operation, options: SendOptions, requestBody: string, authorization: string | null): Promise<Sent> {
     const headers: Record<string, string> = { "Content-Type": "application/json", Accept: "application/json" };
-    const authorization = options.authorization === undefined ? this.target.authorization : options.authorization;
     if (authorization !== null) headers.Authorization = authorization;
     if (options.prefer) headers.Prefer = options.prefer;
     this.requestsSent++;
@@ -85,7 +85,15 @@ export class Sender {
   }
 }
 
-function checkRequest(operation: Operation, options: SendOptions): string {
+function checkRequest(operation: Operation, options: SendOptions, authorization: string | null): string {
+  // Credentials, when sent, use a scheme the spec documents for the operation (Basic, or Bearer for OAuth2).
+  if (authorization !== null) {
+    const documented = operation.security.map((s) => (s.type === "oauth2" ? "bearer" : String(s.scheme).toLowerCase()));
+    const scheme = authorization.split(" ")[0]!.toLowerCase();
+    if (!documented.includes(scheme)) {
+      throw new Error(`suite error: ${scheme} is not a security scheme the spec documents for ${operation.operationId}`);
+    }
+  }
   if (options.intent === "malformed") {
     const text = String(options.body);
     let parses = true;
@@ -103,11 +111,6 @@ function checkRequest(operation: Operation, options: SendOptions): string {
   }
   if (options.intent === "invalid" && valid) {
     throw new Error(`suite error: a body meant to break the spec for ${operation.operationId} is valid: ${JSON.stringify(options.body)}`);
-  }
-  const documentedSchemes = operation.security.map((s) => (s.type === "oauth2" ? "bearer" : String(s.scheme).toLowerCase()));
-  const scheme = options.authorization === null ? undefined : (options.authorization ?? "").split(" ")[0]?.toLowerCase();
-  if (scheme && options.authorization !== undefined && options.intent === "valid" && !documentedSchemes.includes(scheme)) {
-    throw new Error(`suite error: ${scheme} is not a security scheme the spec documents for ${operation.operationId}`);
   }
   return JSON.stringify(options.body);
 }
