@@ -248,7 +248,14 @@ export async function startMockServer(options: MockServerOptions = {}): Promise<
   const server = createServer((req, res) => {
     const started = performance.now();
     handle(req, res)
-      .catch((error: unknown) => sendError(res, 500, [`mock server error: ${(error as Error).message}`]))
+      .catch((error: unknown) => {
+        // A failure of the mock itself (or a client that went away mid-request): never crash the server.
+        if (res.headersSent || res.destroyed) {
+          res.destroy();
+          return 500;
+        }
+        return sendError(res, 500, [`mock server error: ${(error as Error).message}`]);
+      })
       .then((status) => {
         options.log?.(`${req.method} ${req.url} ${status} ${(performance.now() - started).toFixed(1)}ms`);
       });
