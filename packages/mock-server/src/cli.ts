@@ -37,7 +37,8 @@ function integerOption(value: string | undefined, flag: string): number | undefi
 
 class UsageError extends Error {}
 
-const prismVersion: string = createRequire(import.meta.url)("@stoplight/prism-http/package.json").version;
+const requireJson = createRequire(import.meta.url);
+const prismVersion = `prism-cli ${requireJson("@stoplight/prism-cli/package.json").version}, prism-http ${requireJson("@stoplight/prism-http/package.json").version}`;
 
 function readOptions(argv: string[], env: NodeJS.ProcessEnv): MockServerOptions & { quiet: boolean; help: boolean } {
   const { values } = parseArgs({
@@ -105,7 +106,7 @@ async function main(): Promise<void> {
   const shared = mock.operations.find((o) => o.operationId === "reportContentShared") ?? mock.operations[0]!;
   console.log(
     [
-      `Gong mock (Prism ${prismVersion}) listening on ${mock.url}`,
+      `Gong mock (on Prism: ${prismVersion}) listening on ${mock.url}`,
       "",
       "Endpoints:",
       ...mock.operations.map((o) => `  ${o.method.padEnd(4)} ${mock.url}${o.path}   (${o.operationId}: ${o.statuses.join(", ")})`),
