@@ -20,10 +20,14 @@ const IN_PROCESS_MOCK_RATE = 30;
 export async function openTarget(env: NodeJS.ProcessEnv = process.env): Promise<Target> {
   const baseUrl = env.CONTRACT_BASE_URL?.trim();
   if (baseUrl) {
+    let url: URL;
     try {
-      new URL(baseUrl);
+      url = new URL(baseUrl);
     } catch {
       throw new Error(`CONTRACT_BASE_URL must be an absolute URL such as http://127.0.0.1:4010, got "${baseUrl}"`);
+    }
+    if (url.username || url.password) {
+      throw new Error("CONTRACT_BASE_URL must not carry credentials; set GONG_ACCESS_KEY/GONG_ACCESS_KEY_SECRET or GONG_BEARER_TOKEN");
     }
     return {
       baseUrl: baseUrl.replace(/\/+$/, ""),

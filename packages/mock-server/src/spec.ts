@@ -32,7 +32,12 @@ export interface LoadedSpec {
 
 export async function loadSpec(specPath: string = defaultSpecPath): Promise<LoadedSpec> {
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  const document: any = JSON.parse(readFileSync(specPath, "utf8"));
+  let document: any;
+  try {
+    document = JSON.parse(readFileSync(specPath, "utf8"));
+  } catch (error) {
+    throw new Error(`cannot read the OpenAPI document at ${specPath} (it must be a bundled JSON file): ${(error as Error).message}`);
+  }
   const prismOperations = await getHttpOperationsFromSpec(specPath);
   const ajv = new Ajv2020.default({ allErrors: true, strict: false });
   addFormats.default(ajv);

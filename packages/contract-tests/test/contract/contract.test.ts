@@ -12,8 +12,8 @@ import { Sender, retryAfterMs, type Sent } from "../../src/sender.js";
 import { operations, type Operation } from "../../src/spec-model.js";
 import { openTarget, type Target } from "../../src/target.js";
 
-const RUNS = Number(process.env.CONTRACT_RUNS ?? 100);
-const SEED = Number(process.env.CONTRACT_SEED ?? 20261123);
+const RUNS = integerFromEnv("CONTRACT_RUNS", 100, 1);
+const SEED = integerFromEnv("CONTRACT_SEED", 20261123, 0);
 const BURST_LIMIT = 100;
 const REPORTING_SYSTEM = "contract-tests";
 const runId = `${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`;
@@ -25,6 +25,13 @@ const tagged = <T extends Record<string, unknown>>(body: T): T => ({
   reportingSystem: REPORTING_SYSTEM,
   eventId: `ct-${runId}-${++eventCounter}`,
 });
+
+function integerFromEnv(name: string, fallback: number, min: number): number {
+  const value = process.env[name];
+  if (value === undefined || value === "") return fallback;
+  if (!/^\d+$/.test(value) || Number(value) < min) throw new Error(`${name} must be an integer >= ${min}, got "${value}"`);
+  return Number(value);
+}
 
 let target: Target;
 let sender: Sender;
