@@ -45,8 +45,9 @@ function toIssue(error: ErrorObject): ValidationIssue {
       return { field: base || "(event)", problem: formatProblem(String(params.format)) };
     case "type": {
       const expected = String(params.type);
-      if (expected === "null" && error.schemaPath.includes("dependentSchemas")) {
-        return { field: base, problem: "must be absent or null when a viewer is sent" };
+      const trigger = /\/dependentSchemas\/([^/]+)\//.exec(error.schemaPath)?.[1];
+      if (expected === "null" && trigger) {
+        return { field: base, problem: `must be absent or null when ${article(trigger)} is sent` };
       }
       return { field: base || "(event)", problem: `must be ${article(expected)}` };
     }
@@ -70,9 +71,12 @@ function formatProblem(format: string): string {
   }
 }
 
-function article(type: string): string {
-  const names = type.split(",").map((t) => (t === "array" || t === "object" || t === "integer" ? `an ${t}` : `a ${t}`));
-  return names.join(" or ").replace("a null", "null");
+/** "string" -> "a string", "object" -> "an object", "string,null" -> "a string or null" */
+function article(words: string): string {
+  return words
+    .split(",")
+    .map((word) => (word === "null" ? "null" : `${/^[aeiou]/i.test(word) ? "an" : "a"} ${word}`))
+    .join(" or ");
 }
 
 /** "/recipients/0/email" -> "recipients[0].email" */

@@ -1,6 +1,6 @@
 // The checks run on every response: documented status, content type, body against that status's schema,
-// required headers (an integer Retry-After on 429), a non-empty requestId, and for 200 an integrationId written
-// as an exact JSON integer.
+// required headers (an integer Retry-After on 429), a non-empty requestId, and every int64 field of the schema
+// (integrationId) written as an exact JSON integer, present in every 2xx answer.
 import { expect } from "vitest";
 import type { Sent } from "./sender.js";
 import { describeErrors, type Operation } from "./spec-model.js";
@@ -35,11 +35,13 @@ export function checkResponse(operation: Operation, sent: Sent, status: number):
   expect(typeof requestId === "string" && requestId.length > 0, `${context}: requestId must be a non-empty string`).toBe(true);
   checks.push("requestId");
 
-  if (sent.status === 200) {
-    expect(sent.text, `${context}: integrationId must be an exact JSON integer (not a string, not a float)`).toMatch(
-      /"integrationId"\s*:\s*-?\d+\s*[,}]/,
+  for (const field of documented!.int64Fields) {
+    const present = (sent.json as Record<string, unknown>)[field] !== undefined;
+    if (!present && sent.status >= 300) continue;
+    expect(sent.text, `${context}: ${field} must be an exact JSON integer (not a string, not a float)`).toMatch(
+      new RegExp(`"${field}"\\s*:\\s*-?\\d+\\s*[,}]`),
     );
-    checks.push("integrationId exact integer");
+    checks.push(`${field} exact integer`);
   }
   return checks;
 }

@@ -33,6 +33,8 @@ export interface ResponseSpec {
   contentType: string;
   validateBody: ValidateFunction;
   headers: Array<{ name: string; required: boolean; schema: Json }>;
+  /** Top-level int64 properties of the body (e.g. integrationId): they must be exact integers in the raw text. */
+  int64Fields: string[];
 }
 
 export interface Operation {
@@ -58,6 +60,7 @@ export const operations: Operation[] = Object.entries<Json>(spec.paths).flatMap(
       for (const [status, ref] of Object.entries<Json>(op.responses)) {
         const response = resolve(ref);
         const [contentType, content] = Object.entries<Json>(response.content ?? {})[0] ?? ["", {}];
+        const properties = resolve(content.schema)?.properties ?? {};
         responses.set(Number(status), {
           status: Number(status),
           contentType,
@@ -66,6 +69,7 @@ export const operations: Operation[] = Object.entries<Json>(spec.paths).flatMap(
             const h = resolve(header);
             return { name, required: !!h.required, schema: resolve(h.schema) };
           }),
+          int64Fields: Object.keys(properties).filter((name) => resolve(properties[name])?.format === "int64"),
         });
       }
       const security = (op.security ?? spec.security ?? []).flatMap((requirement: Json) =>

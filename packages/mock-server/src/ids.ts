@@ -1,5 +1,6 @@
-// Fresh identifiers for responses: a Gong-style requestId for every response, and an integrationId that is
-// always beyond 2^53, so that a client that reads it as a double is caught rounding it.
+// Fresh identifiers for responses: a Gong-style requestId for every response, and for every int64 field the
+// spec gives a response (integrationId) a value always beyond 2^53, so that a client that reads it as a double
+// is caught rounding it.
 import { randomBytes } from "node:crypto";
 
 const ALPHABET = "0123456789abcdefghijklmnopqrstuvwxyz";
@@ -15,7 +16,7 @@ export function newRequestId(): string {
 const TWO_POW_62 = 1n << 62n;
 
 /** A random int64 in [2^62, 2^63): far beyond 2^53, with low digits that a double cannot keep. */
-export function newIntegrationId(): bigint {
+export function newInt64(): bigint {
   const bytes = randomBytes(8);
   let value = 0n;
   for (const byte of bytes) value = (value << 8n) | BigInt(byte);

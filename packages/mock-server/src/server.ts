@@ -11,7 +11,7 @@ import { getHttpConfigFromRequest } from "@stoplight/prism-http-server/dist/getH
 import { stringify } from "lossless-json";
 import { authenticate, type AcceptedCredentials } from "./auth.js";
 import { BoundedKeySet, BoundedLog } from "./bounded-memory.js";
-import { newIntegrationId, newRequestId } from "./ids.js";
+import { newInt64, newRequestId } from "./ids.js";
 import { RateLimiter } from "./rate-limiter.js";
 import { loadSpec, type SpecOperation } from "./spec.js";
 import { gongErrors, type PrismViolation } from "./violations.js";
@@ -45,11 +45,10 @@ export interface JournalEntry {
   endpoint: string;
   /** When the event was accepted, ISO 8601. */
   time: string;
-  /** The requestId and integrationId of the 200 that accepted it. */
-  requestId: string;
-  integrationId: bigint;
   /** The event as sent. */
   body: unknown;
+  /** The body of the 200 that accepted it: requestId, and integrationId as a bigint. */
+  response: Record<string, unknown>;
 }
 
 export interface MockServer {
@@ -130,7 +129,7 @@ export async function startMockServer(options: MockServerOptions = {}): Promise<
         ]);
       }
       input.body = tryParse(text ?? "");
-      return sendPrism(res, await callPrism(input, prefer, { forced: true }), prefer.code);
+      return sendPrism(operation, res, await callPrism(input, prefer, { forced: true }));
     }
 
     const auth = authenticate(req.headers.authorization, options.credentials);
@@ -159,7 +158,7 @@ export async function startMockServer(options: MockServerOptions = {}): Promise<
     const valid = operation.validateBody ? operation.validateBody(event) : true;
     const errors = gongErrors(violations, valid ? [] : operation.validateBody?.errors);
     if (errors.length) return sendError(res, 400, errors);
-    if (result.statusCode !== 200) return sendPrism(res, result, result.statusCode);
+    if (result.statusCode !== 200) return sendPrism(operation, res, result);
 
     const { reportingSystem, eventId } = event as { reportingSystem?: unknown; eventId?: unknown };
     const key = typeof eventId === "string" && eventId !== "" ? `${operation.path}\u0000${String(reportingSystem)}\u0000${eventId}` : undefined;
@@ -167,18 +166,23 @@ export async function startMockServer(options: MockServerOptions = {}): Promise<
       return sendError(res, 409, [operation.exampleErrors.get(409) ?? "Event was already reported in the past."]);
     }
     if (key) seen.add(key);
-    const requestId = newRequestId();
-    const integrationId = newIntegrationId();
+    const response = withFreshIds(operation, 200, result.body);
     journal.push({
       sequence: ++accepted,
       operationId: operation.operationId,
       endpoint: `${operation.method} ${operation.path}`,
       time: new Date().toISOString(),
-      requestId,
-      integrationId,
       body: event,
+      response,
     });
-    return send(res, 200, { ...asObject(result.body), requestId, integrationId }, result.headers);
+    return send(res, 200, response, result.headers);
+  }
+
+  /** Prism's body with a fresh requestId and, for each int64 field of the status's schema, a value beyond 2^53. */
+  function withFreshIds(operation: SpecOperation, status: number, body: unknown): Record<string, unknown> {
+    const fresh: Record<string, unknown> = { ...asObject(body), requestId: newRequestId() };
+    for (const field of operation.int64Fields.get(status) ?? []) fresh[field] = newInt64();
+    return fresh;
   }
 
   async function callPrism(
@@ -208,11 +212,9 @@ export async function startMockServer(options: MockServerOptions = {}): Promise<
     };
   }
 
-  function sendPrism(res: ServerResponse, result: Awaited<ReturnType<typeof callPrism>>, expected: number): number {
+  function sendPrism(operation: SpecOperation, res: ServerResponse, result: Awaited<ReturnType<typeof callPrism>>): number {
     if (!result.ok) return sendProblem(res, result.status, result.detail);
-    const body = { ...asObject(result.body), requestId: newRequestId() } as Record<string, unknown>;
-    if (result.statusCode === 200) body.integrationId = newIntegrationId();
-    return send(res, result.statusCode ?? expected, body, result.headers);
+    return send(res, result.statusCode, withFreshIds(operation, result.statusCode, result.body), result.headers);
   }
 
   function sendProblem(res: ServerResponse, status: number, detail: string): number {

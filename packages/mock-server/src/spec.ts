@@ -21,6 +21,8 @@ export interface SpecOperation {
   statuses: number[];
   /** The first message of each documented error response's example, by status (e.g. 409's). */
   exampleErrors: Map<number, string>;
+  /** Top-level int64 properties of each response body, by status (e.g. 200: ["integrationId"]). */
+  int64Fields: Map<number, string[]>;
   validateBody: ValidateFunction | undefined;
 }
 
@@ -60,8 +62,14 @@ export async function loadSpec(specPath: string = defaultSpecPath): Promise<Load
     for (const [method, op] of Object.entries<any>(item)) { // eslint-disable-line @typescript-eslint/no-explicit-any
       if (!op || typeof op !== "object" || !op.responses) continue;
       const exampleErrors = new Map<number, string>();
+      const int64Fields = new Map<number, string[]>();
       for (const [status, ref] of Object.entries(op.responses)) {
         const media = resolve(ref as object)?.content?.["application/json"];
+        const properties = resolve(media?.schema)?.properties ?? {};
+        int64Fields.set(
+          Number(status),
+          Object.keys(properties).filter((name) => resolve(properties[name])?.format === "int64"),
+        );
         for (const example of Object.values<{ $ref?: string }>(media?.examples ?? {})) {
           const first = resolve(example)?.value?.errors?.[0];
           if (typeof first === "string" && !exampleErrors.has(Number(status))) exampleErrors.set(Number(status), first);
@@ -75,6 +83,7 @@ export async function loadSpec(specPath: string = defaultSpecPath): Promise<Load
         path,
         statuses: Object.keys(op.responses).map(Number).filter(Number.isInteger).sort((a, b) => a - b),
         exampleErrors,
+        int64Fields,
         validateBody,
       });
     }

@@ -248,6 +248,7 @@ describe("journal", () => {
         endpoint: `PUT ${SHARED}`,
         body: event,
         sequence: 1,
+        response: { requestId: expect.any(String), integrationId: expect.any(Number) },
       });
       expect(Date.parse(listing.events[0].time)).toBeGreaterThan(Date.now() - 60_000);
       expect((await put(limited.url, SHARED, event)).status).toBe(429); // 2/s used up

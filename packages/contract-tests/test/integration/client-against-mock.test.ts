@@ -19,7 +19,7 @@ describe("client against the mock", () => {
     const event = example();
     const result = await gong.reportContentShared(event);
     const [entry] = mock.journal().slice(-1);
-    expect(result).toEqual({ requestId: entry!.requestId, integrationId: entry!.integrationId, alreadyReported: false });
+    expect(result).toEqual({ requestId: entry!.response.requestId, integrationId: entry!.response.integrationId, alreadyReported: false });
     expect(result.integrationId! > 2n ** 53n).toBe(true);
     const replay = await gong.reportContentShared(event).catch((e) => e);
     expect(replay).toBeInstanceOf(GongApiError);
