@@ -136,7 +136,7 @@ export function createEngagementClient(options: EngagementClientOptions): Engage
           parseAs: "text",
           signal: attempt.signal,
         });
-        if (response.ok) return successResult(operationId, response.status, data);
+        if (response.ok) return successResult(operationId, response.status, data, attempts);
         const requestId = readRequestId(error);
         if (response.status === 409 && earlierOutcomeUnknown) {
           return { requestId: requestId ?? "", integrationId: undefined, alreadyReported: true };
@@ -200,17 +200,17 @@ const directFetch = {
   },
 };
 
-function successResult(operationId: OperationId, status: number, text: unknown): ReportResult {
+function successResult(operationId: OperationId, status: number, text: unknown, attempts: number): ReportResult {
   let body: unknown;
   try {
     body = parseWithBigInts(typeof text === "string" ? text : "");
   } catch (cause) {
-    throw invalidSuccess(operationId, status, undefined, "the body is not JSON", cause);
+    throw invalidSuccess(operationId, status, undefined, attempts, "the body is not JSON", cause);
   }
   const requestId = readRequestId(body);
   const integrationId = toInt64((body as { integrationId?: unknown } | null)?.integrationId);
   if (integrationId === undefined) {
-    throw invalidSuccess(operationId, status, requestId, "integrationId is missing or not an exact integer");
+    throw invalidSuccess(operationId, status, requestId, attempts, "integrationId is missing or not an exact integer");
   }
   return { requestId: requestId ?? "", integrationId, alreadyReported: false };
 }
@@ -219,6 +219,7 @@ function invalidSuccess(
   operationId: OperationId,
   status: number,
   requestId: string | undefined,
+  attempts: number,
   problem: string,
   cause?: unknown,
 ): GongApiError {
@@ -228,7 +229,7 @@ function invalidSuccess(
     status,
     requestId,
     errors: [`${problem}; Gong accepted the event, do not resend it`],
-    attempts: 1,
+    attempts,
     cause,
   });
 }
