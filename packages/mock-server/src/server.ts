@@ -102,6 +102,8 @@ export async function startMockServer(options: MockServerOptions = {}): Promise<
     journal.clear();
   };
 
+  // One request, in Gong's order: route, forced status (Prefer), credentials (401), rate limit (429), body (400,
+  // from Prism's validation), duplicate (409), then Prism's 200 with fresh ids. Returns the status sent.
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<number> {
     const url = new URL(req.url ?? "/", "http://mock.local");
     const method = (req.method ?? "GET").toUpperCase();
@@ -163,7 +165,7 @@ export async function startMockServer(options: MockServerOptions = {}): Promise<
     const { reportingSystem, eventId } = event as { reportingSystem?: unknown; eventId?: unknown };
     const key = typeof eventId === "string" && eventId !== "" ? `${operation.path}\u0000${String(reportingSystem)}\u0000${eventId}` : undefined;
     if (key && seen.has(key)) {
-      return sendError(res, 409, [operation.exampleErrors.get(409) ?? "Event was already reported in the past."]);
+      return sendError(res, 409, [operation.exampleErrors.get(409) ?? "duplicate event"]);
     }
     if (key) seen.add(key);
     const response = withFreshIds(operation, 200, result.body);

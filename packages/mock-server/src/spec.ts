@@ -19,7 +19,7 @@ export interface SpecOperation {
   path: string;
   /** The statuses the spec documents for this operation, e.g. [200, 400, 401, 409, 429, 500]. */
   statuses: number[];
-  /** The first message of each documented error response's example, by status (e.g. 409's). */
+  /** Each documented response's first example error message (else its description), by status (e.g. 409's). */
   exampleErrors: Map<number, string>;
   /** Top-level int64 properties of each response body, by status (e.g. 200: ["integrationId"]). */
   int64Fields: Map<number, string[]>;
@@ -74,6 +74,8 @@ export async function loadSpec(specPath: string = defaultSpecPath): Promise<Load
           const first = resolve(example)?.value?.errors?.[0];
           if (typeof first === "string" && !exampleErrors.has(Number(status))) exampleErrors.set(Number(status), first);
         }
+        const description = resolve(ref as object)?.description;
+        if (!exampleErrors.has(Number(status)) && typeof description === "string") exampleErrors.set(Number(status), description);
       }
       const schema = op.requestBody?.content?.["application/json"]?.schema;
       const validateBody = schema?.$ref ? ajv.getSchema(`openapi.json${schema.$ref}`) : schema ? ajv.compile(schema) : undefined;
