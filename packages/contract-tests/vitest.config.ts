@@ -1,8 +1,7 @@
 // `pnpm test` in this package: the contract suite against the in-process mock, plus the self-checks that run
 // the suite against other servers (a conforming one must pass, defective ones must fail).
 import { defineConfig } from "vitest/config";
-
-const ci = process.env.CI === "true";
+import { reporters } from "../../vitest.shared.js";
 
 export default defineConfig({
   test: {
@@ -10,6 +9,6 @@ export default defineConfig({
     fileParallelism: false,
     testTimeout: 120_000,
     hookTimeout: 60_000,
-    reporters: ci ? ["default", ["junit", { outputFile: "reports/junit.xml" }]] : ["default"],
+    reporters: reporters(),
   },
 });
