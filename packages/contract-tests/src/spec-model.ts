@@ -1,13 +1,18 @@
 // What the suite knows about the API, all read at run time from the bundled spec: the operations, the statuses
 // each documents, the request schema, and a response checker per (operation, status). Nothing is restated.
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
+import { fileURLToPath } from "node:url";
 import Ajv2020 from "ajv/dist/2020.js";
 import addFormats from "ajv-formats";
 import type { ErrorObject, ValidateFunction } from "ajv";
 
-const require = createRequire(import.meta.url);
-export const specPath: string = process.env.CONTRACT_SPEC ?? require.resolve("@gong-engage/spec/openapi.json");
+/** CONTRACT_SPEC, else the bundle the build copied into dist/ (the published package), else @gong-engage/spec's. */
+function defaultSpecPath(): string {
+  const shipped = fileURLToPath(new URL("../openapi.json", import.meta.url));
+  return existsSync(shipped) ? shipped : createRequire(import.meta.url).resolve("@gong-engage/spec/openapi.json");
+}
+export const specPath: string = process.env.CONTRACT_SPEC || defaultSpecPath();
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type Json = any;
 export const spec: Json = JSON.parse(readFileSync(specPath, "utf8"));

@@ -38,7 +38,7 @@ function integerOption(value: string | undefined, flag: string): number | undefi
 class UsageError extends Error {}
 
 const requireJson = createRequire(import.meta.url);
-const prismVersion = `prism-cli ${requireJson("@stoplight/prism-cli/package.json").version}, prism-http ${requireJson("@stoplight/prism-http/package.json").version}`;
+const prismVersion = `prism-http ${requireJson("@stoplight/prism-http/package.json").version}, prism-core ${requireJson("@stoplight/prism-core/package.json").version}`;
 
 function readOptions(argv: string[], env: NodeJS.ProcessEnv): MockServerOptions & { quiet: boolean; help: boolean } {
   const { values } = parseArgs({

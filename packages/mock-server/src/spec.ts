@@ -1,17 +1,25 @@
 // Loads the project's bundled spec once: Prism's operations (for routing, validation and responses), and, read
 // from the same document, each operation's documented statuses and a JSON Schema 2020-12 validator of its
 // request body. Nothing here restates a shape: it all comes from spec/dist/openapi.json (or `specPath`).
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
+import { fileURLToPath } from "node:url";
 import { getHttpOperationsFromSpec } from "@stoplight/prism-http";
 import type { IHttpOperation } from "@stoplight/types";
 import Ajv2020 from "ajv/dist/2020.js";
 import addFormats from "ajv-formats";
 import type { ValidateFunction } from "ajv";
 
-const require = createRequire(import.meta.url);
 
-export const defaultSpecPath: string = require.resolve("@gong-engage/spec/openapi.json");
+/**
+ * The spec served by default: the copy of the bundle that the build puts next to the compiled modules
+ * (dist/openapi.json, shipped in the published package), or, running from the sources in this repository,
+ * @gong-engage/spec's bundle itself. Both are the same file.
+ */
+export function bundledSpecPath(): string {
+  const shipped = fileURLToPath(new URL("./openapi.json", import.meta.url));
+  return existsSync(shipped) ? shipped : createRequire(import.meta.url).resolve("@gong-engage/spec/openapi.json");
+}
 
 export interface SpecOperation {
   operationId: string;
@@ -32,7 +40,7 @@ export interface LoadedSpec {
   find(method: string, path: string): SpecOperation | undefined;
 }
 
-export async function loadSpec(specPath: string = defaultSpecPath): Promise<LoadedSpec> {
+export async function loadSpec(specPath: string = bundledSpecPath()): Promise<LoadedSpec> {
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   let document: any;
   try {

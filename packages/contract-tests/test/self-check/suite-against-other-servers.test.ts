@@ -1,4 +1,4 @@
-// Checks the contract suite itself, by running it (`pnpm contract`, in a child process) through
+// Checks the contract suite itself, by running it (the gong-contract command, in a child process) through
 // CONTRACT_BASE_URL against servers that are not the in-process mock: the mock in a separate process and an
 // independent implementation must pass; each deliberate defect must make the suite fail.
 import { spawn } from "node:child_process";
@@ -8,11 +8,11 @@ import { startIndependentServer, type Defect } from "./independent-server.js";
 
 const packageDir = fileURLToPath(new URL("../..", import.meta.url));
 const mockCli = fileURLToPath(new URL("../../../mock-server/dist/cli.js", import.meta.url));
-const vitestBin = fileURLToPath(new URL("../../node_modules/vitest/vitest.mjs", import.meta.url));
+const contractBin = fileURLToPath(new URL("../../bin/gong-contract.js", import.meta.url));
 
 function runSuite(env: Record<string, string>): Promise<{ code: number | null; output: string }> {
   const { CI: _ci, CONTRACT_BASE_URL: _url, GONG_BEARER_TOKEN: _t, ...rest } = process.env;
-  const child = spawn(process.execPath, [vitestBin, "run", "--config", "vitest.contract.config.ts"], {
+  const child = spawn(process.execPath, [contractBin], {
     cwd: packageDir,
     env: {
       ...rest,

@@ -1,0 +1,181 @@
+#!/usr/bin/env node
+// `pnpm test:packaging`: proves that a user's own app can install and use the three packages, the way the
+// README's "Use it from your app" section says, with npm only and outside this workspace:
+//   1. `pnpm pack` @gong-engage/client, @gong-engage/mock-server and @gong-engage/contract-tests; check each
+//      tarball (no workspace: ranges, the files it must ship, the bundled spec where needed) and print its size;
+//   2. in a temp directory outside the workspace, a plain npm project `npm install`s the tarballs;
+//   3. a TypeScript file that imports the client type-checks with `tsc --strict`;
+//   4. the mock starts from the installed package's bin (`npx gong-mock --port 0`), and the compiled file
+//      reports an event to it (checked in the mock's journal);
+//   5. the installed contract suite runs against that mock from its own bin (`npx gong-contract --base-url`),
+//      and writes JUnit XML.
+// Installing takes the npm registry (the install step); everything the test runs is on 127.0.0.1.
+// Keeps the temp directory on failure (its path is printed). KEEP=1 keeps it always.
+import { execFileSync, spawn } from "node:child_process";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const root = join(dirname(fileURLToPath(import.meta.url)), "..");
+const shell = process.platform === "win32";
+const work = mkdtempSync(join(tmpdir(), "gong-engage-packaging-"));
+const tarballs = join(work, "tarballs");
+const app = join(work, "my-app");
+const started = performance.now();
+const children = [];
+// The app is a plain npm project: none of the npm_* settings that `pnpm run` passes down may reach its npm.
+const appEnv = Object.fromEntries(Object.entries(process.env).filter(([name]) => !/^npm_|^pnpm_/i.test(name)));
+
+const PACKAGES = {
+  "@gong-engage/client": { dir: "packages/client", mustShip: ["dist/index.js", "dist/index.d.ts", "dist/generated/validators.js", "README.md", "LICENSE"] },
+  "@gong-engage/mock-server": { dir: "packages/mock-server", mustShip: ["bin/gong-mock.js", "dist/cli.js", "dist/index.d.ts", "dist/openapi.json", "README.md", "LICENSE"] },
+  "@gong-engage/contract-tests": { dir: "packages/contract-tests", mustShip: ["bin/gong-contract.js", "dist/src/cli.js", "dist/test/contract/contract.test.js", "dist/openapi.json", "README.md", "LICENSE"] },
+};
+
+function step(text) {
+  console.log(`[packaging ${((performance.now() - started) / 1000).toFixed(1).padStart(5)} s] ${text}`);
+}
+
+function run(command, args, options = {}) {
+  try {
+    return execFileSync(command, args, { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"], shell, maxBuffer: 64 * 1024 * 1024, ...options });
+  } catch (error) {
+    throw new Error(`${command} ${args.join(" ")} failed (exit code ${error.status}):\n${error.stdout ?? ""}${error.stderr ?? ""}`);
+  }
+}
+
+/** Starts a long-running command; resolves with the child once its output matches `ready`. */
+function startAndWait(command, args, options, ready, timeoutMs = 60_000) {
+  const child = spawn(command, args, { ...options, shell, stdio: ["ignore", "pipe", "pipe"] });
+  children.push(child);
+  let output = "";
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`${command} ${args.join(" ")} not ready in ${timeoutMs} ms:\n${output}`)), timeoutMs);
+    const onData = (chunk) => {
+      output += chunk;
+      const match = ready.exec(output);
+      if (match) {
+        clearTimeout(timer);
+        resolve({ child, match, output: () => output });
+      }
+    };
+    child.stdout.on("data", onData);
+    child.stderr.on("data", onData);
+    child.on("exit", (code) => reject(new Error(`${command} ${args.join(" ")} exited (${code}) before it was ready:\n${output}`)));
+  });
+}
+
+function runToEnd(command, args, options) {
+  const child = spawn(command, args, { ...options, shell, stdio: ["ignore", "pipe", "pipe"] });
+  children.push(child);
+  let output = "";
+  child.stdout.on("data", (d) => (output += d));
+  child.stderr.on("data", (d) => (output += d));
+  return new Promise((resolve) => child.on("exit", (code) => resolve({ code, output })));
+}
+
+const clientSource = `// A user's app: reports a content share to Gong (here: the mock) with the typed client.
+import { createEngagementClient, GongApiError, type ContentSharedEvent, type ReportResult } from "@gong-engage/client";
+
+const gong = createEngagementClient({
+  baseUrl: process.env.GONG_BASE_URL ?? "https://api.gong.io",
+  auth: { accessKey: process.env.GONG_ACCESS_KEY ?? "", accessKeySecret: process.env.GONG_ACCESS_KEY_SECRET ?? "" },
+});
+const event: ContentSharedEvent = {
+  reportingSystem: "my-proposals-app",
+  eventId: process.env.EVENT_ID ?? "share-1",
+  eventTimestamp: new Date().toISOString(),
+  contentId: "doc_1",
+  contentUrl: "https://app.example.com/doc_1",
+  contentTitle: "Q3 proposal",
+  recipients: [{ email: "buyer@customer.com", name: "Pat Buyer" }],
+};
+try {
+  const result: ReportResult = await gong.reportContentShared(event);
+  const exact: bigint | undefined = result.integrationId;
+  console.log(JSON.stringify({ requestId: result.requestId, integrationId: String(exact), alreadyReported: result.alreadyReported }));
+} catch (error) {
+  if (error instanceof GongApiError) console.error(error.code, error.status, error.message);
+  throw error;
+}
+`;
+
+let failed = false;
+try {
+  step("building the packages (turbo, cached)");
+  run("pnpm", ["exec", "turbo", "run", "build", "--output-logs=errors-only"], { cwd: root, env: { ...process.env, TURBO_TELEMETRY_DISABLED: "1" } });
+
+  mkdirSync(tarballs, { recursive: true });
+  const packed = [];
+  for (const [name, { dir, mustShip }] of Object.entries(PACKAGES)) {
+    const before = new Set(readdirSync(tarballs));
+    run("pnpm", ["pack", "--pack-destination", tarballs], { cwd: join(root, dir) });
+    const file = readdirSync(tarballs).find((f) => !before.has(f));
+    if (!file) throw new Error(`pnpm pack wrote no tarball for ${name}`);
+    const path = join(tarballs, file);
+    const entries = run("tar", ["-tzf", path]).split("\n").filter(Boolean).map((e) => e.replace(/^package\//, ""));
+    const missing = mustShip.filter((f) => !entries.includes(f));
+    if (missing.length) throw new Error(`${file} does not ship ${missing.join(", ")}`);
+    const manifest = run("tar", ["-xzOf", path, "package/package.json"]);
+    if (manifest.includes("workspace:")) throw new Error(`${file}: package.json still has workspace: ranges:\n${manifest}`);
+    const { version } = JSON.parse(manifest);
+    packed.push(path);
+    step(`packed ${name}@${version}: ${file}, ${(statSync(path).size / 1024).toFixed(1)} KiB packed, ${entries.length} files`);
+  }
+
+  step(`installing the tarballs into a plain npm project outside the workspace (${app})`);
+  mkdirSync(app, { recursive: true });
+  writeFileSync(join(app, "package.json"), JSON.stringify({ name: "my-app", private: true, type: "module" }, null, 2));
+  writeFileSync(
+    join(app, "tsconfig.json"),
+    JSON.stringify({ compilerOptions: { target: "ES2022", module: "NodeNext", moduleResolution: "NodeNext", strict: true, lib: ["ES2022", "DOM"], types: ["node"], outDir: "out" }, include: ["report.ts"] }, null, 2),
+  );
+  writeFileSync(join(app, "report.ts"), clientSource);
+  run("npm", ["install", "--no-audit", "--no-fund", "--loglevel=error", ...packed, "typescript@5.9.3", "@types/node@20"], { cwd: app, env: appEnv });
+  const prismVersions = new Set();
+  const collect = (node) => {
+    for (const [name, dep] of Object.entries(node.dependencies ?? {})) {
+      if (name === "@stoplight/prism-http") prismVersions.add(dep.version);
+      collect(dep);
+    }
+  };
+  collect(JSON.parse(run("npm", ["ls", "@stoplight/prism-http", "--all", "--json"], { cwd: app, env: appEnv })));
+  step(`installed; @stoplight/prism-http ${[...prismVersions].join(", ")}`);
+  if ([...prismVersions].some((v) => v !== "5.12.0")) throw new Error("a Prism version other than the pinned one (5.12.0, Node 20) was installed");
+
+  step("npx tsc: a file that imports the client, strict");
+  run("npx", ["tsc", "-p", "."], { cwd: app, env: appEnv });
+
+  step("starting the mock from the installed bin: npx gong-mock --port 0");
+  const mock = await startAndWait("npx", ["gong-mock", "--port", "0", "--rate-per-second", "20", "--quiet"], { cwd: app, env: appEnv }, /listening on (http:\/\/127\.0\.0\.1:\d+)/);
+  const mockUrl = mock.match[1];
+
+  const eventId = `packaging-${Date.now()}`;
+  const credentials = { GONG_ACCESS_KEY: "packaging-key", GONG_ACCESS_KEY_SECRET: "packaging-secret" };
+  const reported = run("node", ["out/report.js"], { cwd: app, env: { ...appEnv, ...credentials, GONG_BASE_URL: mockUrl, EVENT_ID: eventId } });
+  const result = JSON.parse(reported);
+  if (!(BigInt(result.integrationId) > 2n ** 53n)) throw new Error(`the client's integrationId is not an exact int64: ${reported}`);
+  const journal = await (await fetch(`${mockUrl}/__mock/events`)).json();
+  if (!journal.events.some((e) => e.body.eventId === eventId)) throw new Error(`event ${eventId} is not in the mock's journal`);
+  step(`the client reported ${eventId} to ${mockUrl}: requestId ${result.requestId}, integrationId ${result.integrationId} (exact), in the journal`);
+
+  step("running the installed contract suite against it: npx gong-contract --base-url ...");
+  const junit = join(work, "contract-junit.xml");
+  const contract = await runToEnd("npx", ["gong-contract", "--base-url", mockUrl, "--junit", junit, "--prefer", "--rate-per-second", "15", "--runs", "10"], {
+    cwd: app,
+    env: { ...appEnv, ...credentials, CI: "", NO_COLOR: "1" },
+  });
+  if (contract.code !== 0) throw new Error(`gong-contract failed (exit code ${contract.code}):\n${contract.output.slice(-4000)}`);
+  if (!existsSync(junit)) throw new Error("gong-contract --junit wrote no file");
+  const tests = /Tests\s+(\d+) passed/.exec(contract.output)?.[1];
+  step(`gong-contract passed against the installed mock (${tests} tests); JUnit: ${readFileSync(junit, "utf8").length} bytes`);
+  step("packaging test passed");
+} catch (error) {
+  failed = true;
+  console.error(`\npackaging test FAILED: ${error.message}\n(kept ${work} for a look)`);
+} finally {
+  for (const child of children) if (child.exitCode === null) child.kill("SIGTERM");
+  if (!failed && process.env.KEEP !== "1") rmSync(work, { recursive: true, force: true });
+}
+process.exit(failed ? 1 : 0);
