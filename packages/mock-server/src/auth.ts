@@ -15,9 +15,10 @@ export function authenticate(header: string | undefined, accepted: AcceptedCrede
   if (!header || header.trim() === "") {
     return { ok: false, problem: "Authorization header is missing: send Basic base64(accessKey:accessKeySecret) or Bearer <token>" };
   }
-  const match = /^(\S+)\s+(.*)$/.exec(header.trim());
-  const scheme = match?.[1]?.toLowerCase();
-  const value = match?.[2]?.trim() ?? "";
+  // The scheme is the first word; the credentials may be missing ("Bearer " with nothing after it).
+  const [first = "", ...rest] = header.trim().split(/\s+/);
+  const scheme = first.toLowerCase();
+  const value = rest.join(" ").trim();
   if (scheme === "basic") {
     const decoded = decodeBase64(value);
     const colon = decoded?.indexOf(":") ?? -1;
@@ -32,13 +33,13 @@ export function authenticate(header: string | undefined, accepted: AcceptedCrede
     return { ok: true, principal: `basic:${accessKey}` };
   }
   if (scheme === "bearer") {
-    if (!value) return { ok: false, problem: "Authorization: Bearer token is empty" };
+    if (!value) return { ok: false, problem: "Authorization: the Bearer token is empty" };
     if (accepted.bearerTokens?.length && !accepted.bearerTokens.includes(value)) {
       return { ok: false, problem: "Authorization: the Bearer token is not valid" };
     }
     return { ok: true, principal: `bearer:${value}` };
   }
-  return { ok: false, problem: "Authorization: use the Basic or Bearer scheme" };
+  return { ok: false, problem: `Authorization: the ${JSON.stringify(first.slice(0, 20))} scheme is not accepted; use Basic or Bearer` };
 }
 
 function decodeBase64(text: string): string | undefined {

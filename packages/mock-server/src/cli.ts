@@ -3,12 +3,13 @@
 // equivalent), starts the server, prints a banner and one line per request, and stops on SIGINT/SIGTERM.
 import { createRequire } from "node:module";
 import { parseArgs } from "node:util";
-import { DEFAULTS, startMockServer, type MockServerOptions } from "./server.js";
+import { parseFaultRule, type FaultRule } from "./faults.js";
+import { DEFAULTS, startMockServer, type MockServer, type MockServerOptions } from "./server.js";
 
 const HELP = `gong-mock: a local Gong for the content-shared / content-viewed endpoints (Prism + Gong's behaviour)
 
 Usage: pnpm mock [flags]            (from the repository root)
-       gong-mock [flags]
+       gong-mock [flags]            (installed: npx gong-mock)
 
 Flags (environment variable in brackets):
   --port <n>               port to listen on; 0 picks a free one     [GONG_MOCK_PORT]          default ${DEFAULTS.port}
@@ -17,28 +18,37 @@ Flags (environment variable in brackets):
   --daily-limit <n>        calls/UTC day per credential before 429; 0 = off [GONG_MOCK_DAILY_LIMIT] default ${DEFAULTS.dailyLimit}
   --duplicate-memory <n>   event keys remembered for 409, oldest forgotten first [GONG_MOCK_DUPLICATE_MEMORY] default ${DEFAULTS.duplicateMemory}
   --journal-limit <n>      accepted events kept by GET /__mock/events [GONG_MOCK_JOURNAL_LIMIT] default ${DEFAULTS.journalLimit}
-  --spec <path>            OpenAPI document to serve                 [GONG_MOCK_SPEC]          default: the bundled spec
+  --spec <path>            OpenAPI document to serve (bundled JSON)  [GONG_MOCK_SPEC]          default: the bundled spec
+  --fault <rule>           inject Gong's failures (repeat for more rules; first match wins)
+                                                                     [GONG_MOCK_FAULTS, rules separated by ";"]
+  --fault-seed <n>         seed for fault fractions (same seed + same requests = same faults) [GONG_MOCK_FAULT_SEED]
+  --upstream <base URL>    validating proxy: forward every request there, answer what it answers, and report
+                           where its answers depart from the spec     [GONG_MOCK_UPSTREAM]
+  --watch                  reload the spec when it changes (spec/ sources: lint + bundle first) [GONG_MOCK_WATCH=1]
   --quiet                  no per-request log lines                  [GONG_MOCK_QUIET=1]
   --help                   this text
+
+Fault rules: <fault>[,after-processing][,fraction=<0..1 or %>|next=<n>|every=<n>][,operations=<id>[+<id>]]
+  faults: reset-before, drop-response, delay:<ms>, delay-body:<ms>, status:<500|502|503|504>
+  e.g. --fault drop-response,every=3      --fault status:503,after-processing,fraction=10%
+  At run time: GET / POST / DELETE /__mock/faults.
 
 Accept only given credentials (default: any well-formed ones), from the environment only:
   GONG_MOCK_ACCESS_KEY + GONG_MOCK_ACCESS_KEY_SECRET, and/or GONG_MOCK_BEARER_TOKEN
 
 Force any documented status with Prism's Prefer header: "Prefer: code=500", "Prefer: example=Conflict",
-"Prefer: dynamic=true". The journal: GET /__mock/events; reset everything: POST /__mock/reset.`;
-
-function integerOption(value: string | undefined, flag: string): number | undefined {
-  if (value === undefined || value === "") return undefined;
-  if (!/^\d+$/.test(value)) {
-    throw new UsageError(`${flag} must be a non-negative integer, got "${value}"`);
-  }
-  return Number(value);
-}
+"Prefer: dynamic=true". The journal: GET /__mock/events; reset everything: POST /__mock/reset;
+the proxy's findings: GET /__mock/violations.`;
 
 class UsageError extends Error {}
 
-const requireJson = createRequire(import.meta.url);
-const prismVersion = `prism-http ${requireJson("@stoplight/prism-http/package.json").version}, prism-core ${requireJson("@stoplight/prism-core/package.json").version}`;
+function integerOption(value: string | undefined, flag: string): number | undefined {
+  if (value === undefined || value === "") return undefined;
+  if (!/^\d+$/.test(value)) throw new UsageError(`${flag} must be a non-negative integer, got "${value}"`);
+  return Number(value);
+}
+
+const truthy = (value: string | undefined) => ["1", "true", "yes"].includes((value ?? "").toLowerCase());
 
 function readOptions(argv: string[], env: NodeJS.ProcessEnv): MockServerOptions & { quiet: boolean; help: boolean } {
   const { values } = parseArgs({
@@ -51,6 +61,10 @@ function readOptions(argv: string[], env: NodeJS.ProcessEnv): MockServerOptions 
       "duplicate-memory": { type: "string" },
       "journal-limit": { type: "string" },
       spec: { type: "string" },
+      fault: { type: "string", multiple: true },
+      "fault-seed": { type: "string" },
+      upstream: { type: "string" },
+      watch: { type: "boolean" },
       quiet: { type: "boolean" },
       help: { type: "boolean", short: "h" },
     },
@@ -63,6 +77,14 @@ function readOptions(argv: string[], env: NodeJS.ProcessEnv): MockServerOptions 
   if (!!accessKey !== !!accessKeySecret) {
     throw new UsageError("set both GONG_MOCK_ACCESS_KEY and GONG_MOCK_ACCESS_KEY_SECRET, or neither");
   }
+  const faultTexts = values.fault ?? (env.GONG_MOCK_FAULTS ?? "").split(";").filter((rule) => rule.trim());
+  let rules: FaultRule[];
+  try {
+    rules = faultTexts.map(parseFaultRule);
+  } catch (error) {
+    throw new UsageError(`--fault: ${(error as Error).message}`);
+  }
+  const seed = integerOption(flagOrEnv("fault-seed", "GONG_MOCK_FAULT_SEED"), "--fault-seed");
   return {
     port: integerOption(flagOrEnv("port", "GONG_MOCK_PORT"), "--port"),
     host: flagOrEnv("host", "GONG_MOCK_HOST"),
@@ -71,13 +93,50 @@ function readOptions(argv: string[], env: NodeJS.ProcessEnv): MockServerOptions 
     duplicateMemory: integerOption(flagOrEnv("duplicate-memory", "GONG_MOCK_DUPLICATE_MEMORY"), "--duplicate-memory"),
     journalLimit: integerOption(flagOrEnv("journal-limit", "GONG_MOCK_JOURNAL_LIMIT"), "--journal-limit"),
     specPath: flagOrEnv("spec", "GONG_MOCK_SPEC"),
+    ...(rules.length || seed !== undefined ? { faults: { rules, ...(seed !== undefined ? { seed } : {}) } } : {}),
+    upstream: flagOrEnv("upstream", "GONG_MOCK_UPSTREAM") || undefined,
+    watch: values.watch ?? truthy(env.GONG_MOCK_WATCH),
     credentials: {
       ...(accessKey && accessKeySecret ? { accessKeys: [{ accessKey, accessKeySecret }] } : {}),
       ...(env.GONG_MOCK_BEARER_TOKEN ? { bearerTokens: [env.GONG_MOCK_BEARER_TOKEN] } : {}),
     },
-    quiet: values.quiet ?? ["1", "true", "yes"].includes((env.GONG_MOCK_QUIET ?? "").toLowerCase()),
+    quiet: values.quiet ?? truthy(env.GONG_MOCK_QUIET),
     help: values.help ?? false,
   };
+}
+
+const requireJson = createRequire(import.meta.url);
+const prismVersion = `prism-http ${requireJson("@stoplight/prism-http/package.json").version}, prism-core ${requireJson("@stoplight/prism-core/package.json").version}`;
+
+function banner(mock: MockServer, options: MockServerOptions): string {
+  const restricted = !!(options.credentials?.accessKeys || options.credentials?.bearerTokens);
+  const shared = mock.operations.find((o) => o.operationId === "reportContentShared") ?? mock.operations[0]!;
+  const faults = mock.faults() as { active: boolean; seed: number; rules: Array<Record<string, unknown>> };
+  return [
+    `Gong mock (on Prism: ${prismVersion}) listening on ${mock.url}, spec ${mock.specVersion}`,
+    ...(mock.upstream ? ["", `VALIDATING PROXY to ${mock.upstream}: every request is forwarded there; violations of the spec are printed and listed at ${mock.url}/__mock/violations`] : []),
+    "",
+    "Endpoints:",
+    ...mock.operations.map((o) => `  ${o.method.padEnd(4)} ${mock.url}${o.path}   (${o.operationId}: ${o.statuses.join(", ")})`),
+    "",
+    ...(mock.upstream
+      ? []
+      : [
+          `Rate limits per credential: ${options.ratePerSecond ?? DEFAULTS.ratePerSecond}/s, ${options.dailyLimit ?? DEFAULTS.dailyLimit}/day (0 = off)`,
+          `Credentials: ${restricted ? "only the configured ones" : "any well-formed Basic key:secret or Bearer token"}`,
+        ]),
+    ...(faults.active ? [`Faults (seed ${faults.seed}): ${faults.rules.map((r) => JSON.stringify(r)).join(", ")}`] : []),
+    ...(mock.watching ? [`Watching ${mock.watching}: the spec reloads on change`] : []),
+    "",
+    "Try it:",
+    `  curl -i -X ${shared.method} ${mock.url}${shared.path} \\`,
+    `    -u "${restricted || mock.upstream ? "$GONG_ACCESS_KEY:$GONG_ACCESS_KEY_SECRET" : "my-access-key:my-secret"}" -H "Content-Type: application/json" \\`,
+    `    -d '{"reportingSystem":"my-app","eventId":"evt-1","eventTimestamp":"2021-08-01T08:00:00Z","contentId":"doc_1","contentUrl":"https://example.com/doc_1","contentTitle":"Proposal"}'`,
+    "",
+    `Journal: curl ${mock.url}/__mock/events      Reset: curl -X POST ${mock.url}/__mock/reset      Faults: curl ${mock.url}/__mock/faults`,
+    `Force a status: add -H "Prefer: code=500"      Stop: Ctrl+C`,
+    "",
+  ].join("\n");
 }
 
 async function main(): Promise<void> {
@@ -95,35 +154,16 @@ async function main(): Promise<void> {
   }
   const { quiet, help: _help, ...serverOptions } = options;
   const time = () => new Date().toISOString().slice(11, 23);
-  let mock;
+  const print = (line: string) => console.log(`${time()} ${line}`);
+  let mock: MockServer;
   try {
-    mock = await startMockServer({ ...serverOptions, ...(quiet ? {} : { log: (line) => console.log(`${time()} ${line}`) }) });
+    // Reload messages are printed even with --quiet.
+    mock = await startMockServer({ ...serverOptions, log: quiet ? (line) => /^spec /.test(line) && print(line) : print });
   } catch (error) {
     console.error(`gong-mock: ${(error as Error).message}`);
-    process.exit(1);
+    process.exit(error instanceof TypeError ? 2 : 1);
   }
-  const restricted = !!(serverOptions.credentials?.accessKeys || serverOptions.credentials?.bearerTokens);
-  const shared = mock.operations.find((o) => o.operationId === "reportContentShared") ?? mock.operations[0]!;
-  console.log(
-    [
-      `Gong mock (on Prism: ${prismVersion}) listening on ${mock.url}`,
-      "",
-      "Endpoints:",
-      ...mock.operations.map((o) => `  ${o.method.padEnd(4)} ${mock.url}${o.path}   (${o.operationId}: ${o.statuses.join(", ")})`),
-      "",
-      `Rate limits per credential: ${serverOptions.ratePerSecond ?? DEFAULTS.ratePerSecond}/s, ${serverOptions.dailyLimit ?? DEFAULTS.dailyLimit}/day (0 = off)`,
-      `Credentials: ${restricted ? "only the configured ones" : "any well-formed Basic key:secret or Bearer token"}`,
-      "",
-      "Try it:",
-      `  curl -i -X ${shared.method} ${mock.url}${shared.path} \\`,
-      `    -u "${restricted ? "$GONG_ACCESS_KEY:$GONG_ACCESS_KEY_SECRET" : "my-access-key:my-secret"}" -H "Content-Type: application/json" \\`,
-      `    -d '{"reportingSystem":"my-app","eventId":"evt-1","eventTimestamp":"2021-08-01T08:00:00Z","contentId":"doc_1","contentUrl":"https://example.com/doc_1","contentTitle":"Proposal"}'`,
-      "",
-      `Journal: curl ${mock.url}/__mock/events      Reset: curl -X POST ${mock.url}/__mock/reset`,
-      `Force a status: add -H "Prefer: code=500"      Stop: Ctrl+C`,
-      "",
-    ].join("\n"),
-  );
+  console.log(banner(mock, serverOptions));
 
   let stopping = false;
   const stop = (signal: string) => {

@@ -1,4 +1,6 @@
 // @gong-engage/mock-server: a local Gong on Prism, for development and tests.
 export { startMockServer, DEFAULTS } from "./server.js";
-export type { JournalEntry, MockServer, MockServerOptions } from "./server.js";
+export type { JournalEntry, MockServer, MockServerOptions, ViolationRecord } from "./server.js";
 export type { AcceptedCredentials } from "./auth.js";
+export { parseFaultRule } from "./faults.js";
+export type { FaultRule, FaultScenario } from "./faults.js";

@@ -1,6 +1,7 @@
-// Loads the project's bundled spec once: Prism's operations (for routing, validation and responses), and, read
-// from the same document, each operation's documented statuses and a JSON Schema 2020-12 validator of its
-// request body. Nothing here restates a shape: it all comes from spec/dist/openapi.json (or `specPath`).
+// Loads a bundled spec: Prism's operations (for routing, validation and responses), and, read from the same
+// document, what the mock needs per operation: the documented statuses, each response's content type, body
+// validator, headers and int64 fields, the named examples, the security schemes, and a JSON Schema 2020-12
+// validator of the request body. Nothing here restates a shape: it all comes from the bundle (or `specPath`).
 import { existsSync, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { fileURLToPath } from "node:url";
@@ -9,7 +10,6 @@ import type { IHttpOperation } from "@stoplight/types";
 import Ajv2020 from "ajv/dist/2020.js";
 import addFormats from "ajv-formats";
 import type { ValidateFunction } from "ajv";
-
 
 /**
  * The spec served by default: the copy of the bundle that the build puts next to the compiled modules
@@ -21,84 +21,122 @@ export function bundledSpecPath(): string {
   return existsSync(shipped) ? shipped : createRequire(import.meta.url).resolve("@gong-engage/spec/openapi.json");
 }
 
+export interface SpecResponse {
+  status: number;
+  /** e.g. "application/json"; "" when the response documents no content. */
+  contentType: string;
+  validateBody: ValidateFunction | undefined;
+  headers: Array<{ name: string; required: boolean; type: string | undefined }>;
+  /** Top-level int64 properties of the body (e.g. integrationId): exact JSON integers. */
+  int64Fields: string[];
+  /** The first example error message (else the response's description): what the mock says for this status. */
+  message: string;
+  /** The names of the response's examples. */
+  examples: string[];
+}
+
 export interface SpecOperation {
   operationId: string;
   method: string;
   path: string;
   /** The statuses the spec documents for this operation, e.g. [200, 400, 401, 409, 429, 500]. */
   statuses: number[];
-  /** Each documented response's first example error message (else its description), by status (e.g. 409's). */
-  exampleErrors: Map<number, string>;
-  /** Top-level int64 properties of each response body, by status (e.g. 200: ["integrationId"]). */
-  int64Fields: Map<number, string[]>;
+  responses: Map<number, SpecResponse>;
+  /** The HTTP auth schemes the operation accepts, lower case: "basic", "bearer" (OAuth2 is a Bearer token). */
+  authSchemes: string[];
   validateBody: ValidateFunction | undefined;
 }
 
 export interface LoadedSpec {
+  /** The document itself (for comparing one spec with the next). */
+  document: Record<string, unknown>;
+  /** info.version */
+  version: string;
+  path: string;
   prismOperations: IHttpOperation[];
   operations: SpecOperation[];
   find(method: string, path: string): SpecOperation | undefined;
 }
 
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type Json = any;
+
 export async function loadSpec(specPath: string = bundledSpecPath()): Promise<LoadedSpec> {
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  let document: any;
+  let document: Json;
   try {
     document = JSON.parse(readFileSync(specPath, "utf8"));
   } catch (error) {
     throw new Error(`cannot read the OpenAPI document at ${specPath} (it must be a bundled JSON file): ${(error as Error).message}`);
+  }
+  if (!document || typeof document !== "object" || typeof document.paths !== "object") {
+    throw new Error(`${specPath} is not an OpenAPI document (no paths)`);
   }
   const prismOperations = await getHttpOperationsFromSpec(specPath);
   const ajv = new Ajv2020.default({ allErrors: true, strict: false });
   addFormats.default(ajv);
   ajv.addSchema(document, "openapi.json");
 
-  const resolve = (node: { $ref?: string } | undefined) => {
+  const resolve = (node: Json): Json => {
     let current = node;
     while (current?.$ref) {
-      current = current.$ref
+      current = String(current.$ref)
         .slice(2)
         .split("/")
-        // eslint-disable-next-line @typescript-eslint/no-explicit-any
-        .reduce((at: any, key) => at?.[key.replace(/~1/g, "/").replace(/~0/g, "~")], document);
+        .reduce((at: Json, key: string) => at?.[key.replace(/~1/g, "/").replace(/~0/g, "~")], document);
     }
-    return current as Record<string, any> | undefined; // eslint-disable-line @typescript-eslint/no-explicit-any
+    return current;
   };
+  const validatorOf = (schema: Json): ValidateFunction | undefined =>
+    schema?.$ref ? ajv.getSchema(`openapi.json${schema.$ref}`) : schema ? ajv.compile(schema) : undefined;
 
   const operations: SpecOperation[] = [];
-  for (const [path, item] of Object.entries<Record<string, any>>(document.paths ?? {})) { // eslint-disable-line @typescript-eslint/no-explicit-any
-    for (const [method, op] of Object.entries<any>(item)) { // eslint-disable-line @typescript-eslint/no-explicit-any
+  for (const [path, item] of Object.entries<Json>(document.paths)) {
+    for (const [method, op] of Object.entries<Json>(item ?? {})) {
       if (!op || typeof op !== "object" || !op.responses) continue;
-      const exampleErrors = new Map<number, string>();
-      const int64Fields = new Map<number, string[]>();
-      for (const [status, ref] of Object.entries(op.responses)) {
-        const media = resolve(ref as object)?.content?.["application/json"];
+      const responses = new Map<number, SpecResponse>();
+      for (const [statusText, ref] of Object.entries<Json>(op.responses)) {
+        const status = Number(statusText);
+        if (!Number.isInteger(status)) continue;
+        const response = resolve(ref);
+        const [contentType, media] = Object.entries<Json>(response?.content ?? {})[0] ?? ["", undefined];
         const properties = resolve(media?.schema)?.properties ?? {};
-        int64Fields.set(
-          Number(status),
-          Object.keys(properties).filter((name) => resolve(properties[name])?.format === "int64"),
-        );
-        for (const example of Object.values<{ $ref?: string }>(media?.examples ?? {})) {
-          const first = resolve(example)?.value?.errors?.[0];
-          if (typeof first === "string" && !exampleErrors.has(Number(status))) exampleErrors.set(Number(status), first);
-        }
-        const description = resolve(ref as object)?.description;
-        if (!exampleErrors.has(Number(status)) && typeof description === "string") exampleErrors.set(Number(status), description);
+        const examples = Object.entries<Json>(media?.examples ?? {});
+        const firstError = examples.map(([, example]) => resolve(example)?.value?.errors?.[0]).find((e) => typeof e === "string");
+        responses.set(status, {
+          status,
+          contentType,
+          validateBody: validatorOf(media?.schema),
+          headers: Object.entries<Json>(response?.headers ?? {}).map(([name, header]) => {
+            const h = resolve(header);
+            return { name, required: h?.required === true, type: resolve(h?.schema)?.type };
+          }),
+          int64Fields: Object.keys(properties).filter((name) => resolve(properties[name])?.format === "int64"),
+          message: firstError ?? response?.description ?? `status ${status}`,
+          examples: examples.map(([name]) => name),
+        });
       }
-      const schema = op.requestBody?.content?.["application/json"]?.schema;
-      const validateBody = schema?.$ref ? ajv.getSchema(`openapi.json${schema.$ref}`) : schema ? ajv.compile(schema) : undefined;
+      const security = op.security ?? document.security ?? [];
+      const authSchemes = security.flatMap((requirement: Json) =>
+        Object.keys(requirement).map((name) => {
+          const scheme = resolve(document.components?.securitySchemes?.[name]);
+          return scheme?.type === "oauth2" || scheme?.type === "openIdConnect" ? "bearer" : String(scheme?.scheme ?? "").toLowerCase();
+        }),
+      );
       operations.push({
         operationId: op.operationId ?? `${method} ${path}`,
         method: method.toUpperCase(),
         path,
-        statuses: Object.keys(op.responses).map(Number).filter(Number.isInteger).sort((a, b) => a - b),
-        exampleErrors,
-        int64Fields,
-        validateBody,
+        statuses: [...responses.keys()].sort((a, b) => a - b),
+        responses,
+        authSchemes: [...new Set<string>(authSchemes)],
+        validateBody: validatorOf(op.requestBody?.content?.["application/json"]?.schema),
       });
     }
   }
   return {
+    document,
+    version: String(document.info?.version ?? ""),
+    path: specPath,
     prismOperations,
     operations,
     find: (method, path) => operations.find((op) => op.method === method && op.path === path),

@@ -38,8 +38,9 @@ describe("401", () => {
     ["Basic without key:secret", { Authorization: `Basic ${Buffer.from("nocolon").toString("base64")}` }, /accessKey:accessKeySecret/],
     ["Basic that is not base64", { Authorization: "Basic %%%" }, /base64/],
     ["Basic with an empty secret", { Authorization: `Basic ${Buffer.from("key:").toString("base64")}` }, /accessKey:accessKeySecret/],
-    ["empty Bearer", { Authorization: "Bearer " }, /Basic or Bearer|empty/],
-    ["an unknown scheme", { Authorization: "Digest abc" }, /Basic or Bearer/],
+    ["empty Bearer", { Authorization: "Bearer " }, /^Authorization: the Bearer token is empty$/],
+    ["a Bearer with only spaces after it", { Authorization: "Bearer    " }, /^Authorization: the Bearer token is empty$/],
+    ["an unknown scheme", { Authorization: "Digest abc" }, /the "Digest" scheme is not accepted; use Basic or Bearer/],
   ];
   for (const [label, headers, message] of cases) {
     it(`refuses ${label}`, async () => {
@@ -125,7 +126,7 @@ describe("400", () => {
 });
 
 describe("409", () => {
-  it("refuses a replayed (endpoint, reportingSystem, eventId)", async () => {
+  it("refuses a replayed (reportingSystem, eventId)", async () => {
     const event = sharedEvent();
     expect((await put(mock.url, SHARED, event)).status).toBe(200);
     const replay = await put(mock.url, SHARED, { ...event, contentTitle: "changed" });
@@ -133,11 +134,12 @@ describe("409", () => {
     expect(replay.json.errors).toEqual(["Event was already reported in the past."]);
   });
 
-  it("the same eventId from another reporting system, or on the other endpoint, is a new event", async () => {
+  it("keys on reportingSystem + eventId, as the spec says: another reporting system is a new event, the other endpoint is not", async () => {
     const event = sharedEvent();
     expect((await put(mock.url, SHARED, event)).status).toBe(200);
     expect((await put(mock.url, SHARED, { ...event, reportingSystem: "other-system" })).status).toBe(200);
-    expect((await put(mock.url, VIEWED, { ...viewedEvent(), eventId: event.eventId })).status).toBe(200);
+    const sameKeyOtherEndpoint = await put(mock.url, VIEWED, { ...viewedEvent(), reportingSystem: event.reportingSystem, eventId: event.eventId });
+    expect(sameKeyOtherEndpoint.status).toBe(409);
   });
 
   it("events without an eventId are never duplicates", async () => {
@@ -227,6 +229,15 @@ describe("Prefer", () => {
     expect(mock.journal()).toEqual([]);
   });
 
+  it("Prefer: example=<name> alone answers the status that example belongs to (example=Conflict: 409)", async () => {
+    const conflict = await put(mock.url, SHARED, sharedEvent(), { Authorization: basic(), Prefer: "example=Conflict" });
+    expect(conflict.status).toBe(409);
+    expect(conflict.json.errors).toEqual(example("Conflict").errors);
+    const unknown = await put(mock.url, SHARED, sharedEvent(), { Authorization: basic(), Prefer: "example=NoSuchExample" });
+    expect(unknown.status).toBe(400);
+    expect(unknown.json.errors[0]).toMatch(/example=NoSuchExample is not an example of reportContentShared; its examples: .*Conflict \(409\)/);
+  });
+
   it("an undocumented code is refused with 400 naming the documented ones", async () => {
     const reply = await put(mock.url, SHARED, sharedEvent(), { Authorization: basic(), Prefer: "code=404" });
     expect(reply.status).toBe(400);
@@ -280,6 +291,14 @@ describe("journal", () => {
     await put(mock.url, VIEWED, viewedEvent());
     const listing = await (await fetch(`${mock.url}/__mock/events?operationId=reportContentViewed`)).json();
     expect(listing.events.map((e: { operationId: string }) => e.operationId)).toEqual(["reportContentViewed"]);
+  });
+
+  it("says so when the operationId filter names no operation", async () => {
+    const response = await fetch(`${mock.url}/__mock/events?operationId=bogus`);
+    expect(response.status).toBe(400);
+    expect((await response.json()).errors).toEqual([
+      'operationId: no operation "bogus"; the operations are reportContentShared, reportContentViewed',
+    ]);
   });
 });
 
