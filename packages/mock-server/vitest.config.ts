@@ -4,7 +4,7 @@ import { reporters } from "../../vitest.shared.js";
 export default defineConfig({
   test: {
     include: ["test/**/*.test.ts"],
-    testTimeout: 20_000,
+    testTimeout: 60_000,
     reporters: reporters(),
   },
 });

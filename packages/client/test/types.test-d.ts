@@ -24,7 +24,7 @@ describe("types generated from the spec", () => {
   });
 
   it("int64 is bigint, in the generated response and in the result", () => {
-    expectTypeOf<components["schemas"]["EventReportedResponse"]["integrationId"]>().toEqualTypeOf<bigint | undefined>();
+    expectTypeOf<components["schemas"]["EventReportedResponse"]["integrationId"]>().toEqualTypeOf<bigint>();
     expectTypeOf<Extract<ReportResult, { alreadyReported: false }>["integrationId"]>().toEqualTypeOf<bigint>();
     expectTypeOf<ReportResult["requestId"]>().toEqualTypeOf<string>();
   });

@@ -3,7 +3,7 @@
 // equivalent), starts the server, prints a banner and one line per request, and stops on SIGINT/SIGTERM.
 import { createRequire } from "node:module";
 import { parseArgs } from "node:util";
-import { parseFaultRule, type FaultRule } from "./faults.js";
+import { formatFaultRule, parseFaultRule, type FaultRule } from "./faults.js";
 import { DEFAULTS, startMockServer, type MockServer, type MockServerOptions } from "./server.js";
 
 const HELP = `gong-mock: a local Gong for the content-shared / content-viewed endpoints (Prism + Gong's behaviour)
@@ -111,7 +111,7 @@ const prismVersion = `prism-http ${requireJson("@stoplight/prism-http/package.js
 function banner(mock: MockServer, options: MockServerOptions): string {
   const restricted = !!(options.credentials?.accessKeys || options.credentials?.bearerTokens);
   const shared = mock.operations.find((o) => o.operationId === "reportContentShared") ?? mock.operations[0]!;
-  const faults = mock.faults() as { active: boolean; seed: number; rules: Array<Record<string, unknown>> };
+  const faults = mock.faults() as { active: boolean; seed: number; rules: FaultRule[] };
   return [
     `Gong mock (on Prism: ${prismVersion}) listening on ${mock.url}, spec ${mock.specVersion}`,
     ...(mock.upstream ? ["", `VALIDATING PROXY to ${mock.upstream}: every request is forwarded there; violations of the spec are printed and listed at ${mock.url}/__mock/violations`] : []),
@@ -125,7 +125,7 @@ function banner(mock: MockServer, options: MockServerOptions): string {
           `Rate limits per credential: ${options.ratePerSecond ?? DEFAULTS.ratePerSecond}/s, ${options.dailyLimit ?? DEFAULTS.dailyLimit}/day (0 = off)`,
           `Credentials: ${restricted ? "only the configured ones" : "any well-formed Basic key:secret or Bearer token"}`,
         ]),
-    ...(faults.active ? [`Faults (seed ${faults.seed}): ${faults.rules.map((r) => JSON.stringify(r)).join(", ")}`] : []),
+    ...(faults.active ? [`Faults (seed ${faults.seed}): ${faults.rules.map(formatFaultRule).join("; ")}   (counts: curl ${mock.url}/__mock/faults)`] : []),
     ...(mock.watching ? [`Watching ${mock.watching}: the spec reloads on change`] : []),
     "",
     "Try it:",

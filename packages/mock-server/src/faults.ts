@@ -92,6 +92,16 @@ export function parseFaultRule(text: string): FaultRule {
   return rule;
 }
 
+/** The rule as a flag would write it: "drop-response,every=3", "status:503,after-processing,fraction=0.1". */
+export function formatFaultRule(rule: FaultRule): string {
+  return [
+    rule.fault,
+    ...(rule.afterProcessing ? ["after-processing"] : []),
+    ...(["fraction", "next", "every"] as const).filter((key) => rule[key] !== undefined).map((key) => `${key}=${rule[key]}`),
+    ...(rule.operations?.length ? [`operations=${rule.operations.join("+")}`] : []),
+  ].join(",");
+}
+
 /** Checks a rule (from a flag, an option or the admin API) and says exactly what is wrong with it. */
 export function checkFaultRule(input: FaultRule | string, operationIds: readonly string[]): { rule: FaultRule; fault: Fault } {
   const rule = typeof input === "string" ? parseFaultRule(input) : input;

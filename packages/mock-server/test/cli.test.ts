@@ -18,9 +18,13 @@ function run(args: string[], env: Record<string, string> = {}) {
   child.stdout!.on("data", (d) => (stdout += d));
   child.stderr!.on("data", (d) => (stderr += d));
   const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
-  const waitFor = async (pattern: RegExp) => {
-    for (let i = 0; i < 200 && !pattern.test(stdout); i++) await new Promise((r) => setTimeout(r, 50));
-    return pattern.exec(stdout);
+  // Generous: on a loaded 2-core CI machine the CLI (Prism's import) can take several seconds to start.
+  const waitFor = async (pattern: RegExp, timeoutMs = 30_000) => {
+    const deadline = Date.now() + timeoutMs;
+    while (!pattern.test(stdout) && Date.now() < deadline && child.exitCode === null) await new Promise((r) => setTimeout(r, 50));
+    const match = pattern.exec(stdout);
+    if (!match) throw new Error(`gong-mock never printed ${pattern}; stdout:\n${stdout}\nstderr:\n${stderr}`);
+    return match;
   };
   return { child, exited, waitFor, out: () => stdout, err: () => stderr };
 }
@@ -68,8 +72,45 @@ describe("gong-mock CLI", () => {
     expect(await unknown.exited).toBe(2);
     const help = run(["--help"]);
     expect(await help.exited).toBe(0);
-    for (const flag of ["--port", "--host", "--rate-per-second", "--daily-limit", "--quiet", "GONG_MOCK_PORT", "Prefer: code=500"]) {
-      expect(help.out()).toContain(flag);
-    }
+    const flags = ["--port", "--host", "--rate-per-second", "--daily-limit", "--duplicate-memory", "--journal-limit", "--spec"];
+    flags.push("--fault", "--fault-seed", "--upstream", "--watch", "--quiet", "GONG_MOCK_PORT", "GONG_MOCK_FAULTS", "Prefer: code=500");
+    for (const flag of flags) expect(help.out()).toContain(flag);
+  });
+
+  it("--fault sets a scenario (the banner shows it; the journal counts it); GONG_MOCK_FAULTS does the same", async () => {
+    const mock = run(["--port", "0", "--rate-per-second", "0", "--fault", "drop-response,every=2", "--fault-seed", "7"]);
+    const url = (await mock.waitFor(/listening on (http:\/\/127\.0\.0\.1:\d+)/))![1]!;
+    expect(await mock.waitFor(/Faults \(seed 7\): drop-response,every=2 /)).toBeTruthy();
+    expect((await put(url, SHARED, sharedEvent(), { Authorization: basic() })).status).toBe(200);
+    await expect(put(url, SHARED, sharedEvent(), { Authorization: basic() })).rejects.toThrow();
+    expect(await mock.waitFor(/dropped: connection reset instead of answering \(fault drop-response, event recorded\)/)).toBeTruthy();
+    const journal = await (await fetch(`${url}/__mock/events`)).json();
+    expect(journal.faults).toEqual({ "drop-response": 1 });
+    expect(journal.events.map((e: { responseDropped?: boolean }) => e.responseDropped ?? false)).toEqual([false, true]);
+
+    const fromEnv = run(["--port", "0"], { GONG_MOCK_FAULTS: "status:503,next=1; delay:10" });
+    expect(await fromEnv.waitFor(/Faults \(seed \d+\): status:503,next=1; delay:10 /)).toBeTruthy();
+  });
+
+  it("refuses a bad fault rule or upstream with exit 2, naming the problem", async () => {
+    const fault = run(["--fault", "status:404"]);
+    expect(await fault.exited).toBe(2);
+    expect(fault.err()).toMatch(/status needs one of 500, 502, 503, 504/);
+    const part = run(["--fault", "drop-response,often"]);
+    expect(await part.exited).toBe(2);
+    expect(part.err()).toMatch(/--fault: .*unknown part "often"/);
+    const upstream = run(["--upstream", "ftp://example.invalid"]);
+    expect(await upstream.exited).toBe(2);
+    expect(upstream.err()).toMatch(/upstream must use http or https/);
+  });
+
+  it("--upstream announces the validating proxy", async () => {
+    const target = run(["--port", "0", "--quiet"]);
+    const upstreamUrl = (await target.waitFor(/listening on (http:\/\/127\.0\.0\.1:\d+)/))![1]!;
+    const proxy = run(["--port", "0", "--upstream", upstreamUrl]);
+    const url = (await proxy.waitFor(/listening on (http:\/\/127\.0\.0\.1:\d+)/))![1]!;
+    expect(proxy.out()).toContain(`VALIDATING PROXY to ${upstreamUrl}`);
+    expect((await put(url, SHARED, sharedEvent(), { Authorization: basic() })).status).toBe(200);
+    expect(await proxy.waitFor(/PUT \/v2\/customer-engagement\/content\/shared 200 \(upstream\)/)).toBeTruthy();
   });
 });
