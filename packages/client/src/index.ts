@@ -11,6 +11,8 @@ export type {
 } from "./client.js";
 export type { AccessKeyAuth, BearerAuth, GongAuth } from "./auth.js";
 export { GongApiError, GongValidationError } from "./errors.js";
+export { validateEvent } from "./validation.js";
+export type { OperationId } from "./validation.js";
 export type { GongErrorCode, ValidationIssue } from "./errors.js";
 export type { RetryOptions } from "./retry.js";
 export type { components, paths, operations } from "./generated/openapi.js";

@@ -7,6 +7,10 @@ import type { ValidationIssue } from "./errors.js";
 
 export type OperationId = keyof typeof validators;
 
+/**
+ * The event's problems by the spec (the same checks the mock and the contract suite apply), one per failing
+ * field; empty when the event is valid. What the report methods run before sending anything.
+ */
 export function validateEvent(operationId: OperationId, event: unknown): ValidationIssue[] {
   const validate = validators[operationId];
   if (validate(event)) return [];
@@ -61,9 +65,9 @@ function toIssue(error: ErrorObject): ValidationIssue {
 function formatProblem(format: string): string {
   switch (format) {
     case "date-time":
-      return "must be an ISO-8601 date-time with a time zone, e.g. 2021-08-01T08:00:00Z";
+      return "must be a real ISO-8601 date-time with a time zone (RFC 3339), e.g. 2021-08-01T08:00:00Z";
     case "uri":
-      return "must be an absolute URL, e.g. https://example.com/doc";
+      return "must be an absolute, percent-encoded URL (what `new URL(x).href` gives), e.g. https://example.com/%E6%8F%90%E6%A1%88.pdf";
     case "email":
       return "must be an email address";
     default:

@@ -1,6 +1,6 @@
 // fast-check arbitraries generated from the spec's request schemas. No maintained library turns JSON Schema
-// 2020-12 into fast-check arbitraries, so this covers the keywords the spec uses ($ref, allOf, type and type
-// lists, enum, properties/required, items, additionalProperties, formats date-time/uri/email, dependentSchemas);
+// 2020-12 into fast-check arbitraries, so this covers the keywords the spec uses ($ref, allOf, anyOf, type and
+// type lists, enum, properties/required, items, additionalProperties, formats date-time/uri/email, dependentSchemas);
 // an unknown keyword is an error, not a silent gap. Every generated body is checked against the spec's own
 // validator before it is sent (see sender.ts), so a generator mistake fails loudly.
 // Values stay within what any reasonable server takes as valid: strings are never blank, URLs are plain
@@ -10,7 +10,7 @@ import fc from "fast-check";
 import { ajv, resolve, type Json } from "./spec-model.js";
 
 const HANDLED = new Set([
-  "$ref", "allOf", "type", "enum", "properties", "required", "items", "additionalProperties", "format",
+  "$ref", "allOf", "anyOf", "type", "enum", "properties", "required", "items", "additionalProperties", "format",
   "dependentSchemas", "description", "example", "examples", "title", "minimum",
 ]);
 
@@ -70,6 +70,10 @@ export function arbitraryFor(schema: Json, depth = 0): fc.Arbitrary<unknown> {
     if (!HANDLED.has(key)) throw new Error(`arbitraries: schema keyword "${key}" is not supported yet`);
   }
   if (s.enum) return fc.constantFrom(...s.enum);
+  if (s.anyOf) {
+    const { anyOf, ...rest } = s as { anyOf: Json[] } & Record<string, Json>;
+    return fc.oneof(...anyOf.map((branch) => arbitraryFor({ ...rest, ...flatten(branch) }, depth)));
+  }
   if (Array.isArray(s.type)) return fc.oneof(...s.type.map((type: string) => arbitraryFor({ ...s, type }, depth)));
   switch (s.type) {
     case "string":
@@ -83,7 +87,9 @@ export function arbitraryFor(schema: Json, depth = 0): fc.Arbitrary<unknown> {
     case "null":
       return fc.constant(null);
     case "array":
-      return depth > 4 ? fc.constant([]) : fc.array(arbitraryFor(s.items, depth + 1), { maxLength: 2 });
+      // No `items`: any JSON values; strings and numbers stand for them.
+      if (depth > 4) return fc.constant([]);
+      return fc.array(s.items ? arbitraryFor(s.items, depth + 1) : fc.oneof(fc.string({ maxLength: 8 }), fc.integer()), { maxLength: 2 });
     case "object":
     case undefined: {
       if (!s.properties) return fc.dictionary(fc.stringMatching(/^[a-z]{1,8}$/), fc.string({ maxLength: 8 }), { maxKeys: 2 });
