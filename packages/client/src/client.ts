@@ -1,12 +1,15 @@
 // createEngagementClient: the typed Gong client. It is a thin layer over openapi-fetch (typed by the generated
-// `paths`) that adds what openapi-fetch leaves out: auth, validation before sending, per-attempt timeouts,
-// retries (policy in retry.ts), Gong's 409 semantics and an exact int64 integrationId.
+// `paths`) that adds what openapi-fetch leaves out: auth, validation before sending, pacing within Gong's
+// limits (pacing.ts), per-attempt timeouts, retries (policy in retry.ts), Gong's 409 semantics, an exact int64
+// integrationId, and batches (report-many.ts).
 import createClient, { type Client } from "openapi-fetch";
 import { attemptSignal, sleep } from "./abort.js";
 import { authorizationHeader, type GongAuth } from "./auth.js";
 import { GongApiError, GongValidationError, type GongErrorCode } from "./errors.js";
 import type { components, paths } from "./generated/openapi.js";
 import { parseWithBigInts, toInt64 } from "./lossless-json.js";
+import { Pacer, type RateLimitOptions } from "./pacing.js";
+import { reportMany, type ReportManyItem, type ReportManyOptions, type ReportOutcome, type Send } from "./report-many.js";
 import {
   decideRetry,
   outcomeIsUnknown,
@@ -58,6 +61,11 @@ export interface EngagementClientOptions {
   auth: GongAuth;
   /** Retries for 429, 5xx, network errors and timeouts. `false` turns them off. Default 3 retries. */
   retry?: RetryOptions | false;
+  /**
+   * Pacing of this client's calls, shared by all its concurrent calls: by default Gong's 3 calls per second
+   * and 10,000 per UTC day. `false` turns it off (another layer paces, or a mock without limits).
+   */
+  rateLimit?: RateLimitOptions | false;
   /** Per attempt, in ms. Default 30,000. 0 turns the timeout off. */
   timeoutMs?: number;
   /** Check each event against the spec's request schema before sending. Default true. */
@@ -76,6 +84,11 @@ export interface CallOptions {
 export interface EngagementClient {
   reportContentShared(event: ContentSharedEvent, options?: CallOptions): Promise<ReportResult>;
   reportContentViewed(event: ContentViewedEvent, options?: CallOptions): Promise<ReportResult>;
+  /**
+   * Reports many events (an array or an async iterable of `{ operation: "shared" | "viewed", event }`), a few
+   * at a time, paced: yields one outcome per input, tagged with its index, as each completes. See report-many.ts.
+   */
+  reportMany(items: Iterable<ReportManyItem> | AsyncIterable<ReportManyItem>, options?: ReportManyOptions): AsyncGenerator<ReportOutcome>;
   /** The underlying typed openapi-fetch client, with auth set and nothing else: for full control. */
   readonly raw: Client<paths>;
 }
@@ -97,6 +110,8 @@ export function createEngagementClient(options: EngagementClientOptions): Engage
     throw new TypeError("createEngagementClient: `timeoutMs` must be a non-negative number of milliseconds.");
   }
   const validate = options.validate ?? true;
+  const pacer = options.rateLimit === false ? undefined : new Pacer(options.rateLimit ?? {});
+  const maxWaitMs = (options.rateLimit || undefined)?.maxWaitMs ?? (options.retry === false ? 30_000 : policy.maxDelayMs);
   const clientOptions = {
     baseUrl,
     headers: { Authorization: authorization, Accept: "application/json" },
@@ -109,23 +124,41 @@ export function createEngagementClient(options: EngagementClientOptions): Engage
   // always get a real Request.
   const reporter = options.fetch ? raw : createClient<paths>({ ...clientOptions, ...directFetch });
 
+  // One call: validate, then attempts until one answers for good. `track` carries what is known about the event
+  // across the calls of a batch (reportMany resends with the same eventId): attempts, and whether any outcome
+  // was unknown (then a 409 means an earlier attempt landed).
   async function report(
     operationId: OperationId,
-    path: typeof SHARED_PATH | typeof VIEWED_PATH,
     event: ContentSharedEvent | ContentViewedEvent,
     callOptions: CallOptions = {},
+    track: CallTrack = { attempts: 0, outcomeUnknown: false },
   ): Promise<ReportResult> {
     if (validate) {
       const issues = validateEvent(operationId, event);
       if (issues.length) throw new GongValidationError(operationId, issues);
     }
+    const path = operationId === "reportContentShared" ? SHARED_PATH : VIEWED_PATH;
     const body = JSON.stringify(event);
     const { signal } = callOptions;
     let attempts = 0;
-    let earlierOutcomeUnknown = false;
 
     for (;;) {
+      if (pacer) {
+        const slot = pacer.reserve(maxWaitMs);
+        if (!slot.ok) {
+          throw new GongApiError({
+            code: "QUOTA_EXHAUSTED",
+            operationId,
+            retryAfter: Math.ceil(slot.waitMs / 1000),
+            limit: slot.limit,
+            attempts,
+            mayHaveLanded: track.outcomeUnknown,
+          });
+        }
+        if (slot.waitMs > 0) await sleep(slot.waitMs, signal);
+      }
       attempts++;
+      track.attempts++;
       const attempt = attemptSignal(signal, timeoutMs);
       let outcome: AttemptOutcome;
       let failure: GongApiError;
@@ -138,10 +171,11 @@ export function createEngagementClient(options: EngagementClientOptions): Engage
         });
         if (response.ok) return successResult(operationId, response.status, data, attempts);
         const requestId = readRequestId(error);
-        if (response.status === 409 && earlierOutcomeUnknown) {
+        if (response.status === 409 && track.outcomeUnknown) {
           return { requestId: requestId ?? "", integrationId: undefined, alreadyReported: true };
         }
         const retryAfter = response.status === 429 ? parseRetryAfter(response.headers.get("Retry-After")) : undefined;
+        if (retryAfter !== undefined) pacer?.pauseFor(retryAfter);
         outcome = { kind: "response", status: response.status, retryAfterSeconds: retryAfter };
         failure = new GongApiError({
           code: "HTTP_ERROR",
@@ -151,18 +185,22 @@ export function createEngagementClient(options: EngagementClientOptions): Engage
           errors: readErrors(error),
           retryAfter,
           attempts,
+          mayHaveLanded: track.outcomeUnknown || outcomeIsUnknown({ kind: "response", status: response.status }),
         });
       } catch (thrown) {
         if (thrown instanceof GongApiError) throw thrown;
-        if (signal?.aborted) throw signal.reason;
+        if (signal?.aborted) {
+          track.outcomeUnknown = true; // aborted while the request was out: it may have landed
+          throw signal.reason;
+        }
         const timedOut = attempt.timedOut();
-        outcome = { kind: timedOut ? "timeout" : "network-error" };
-        failure = networkFailure(operationId, timedOut ? "TIMEOUT" : "NETWORK_ERROR", attempts, thrown);
+        outcome = timedOut ? { kind: "timeout" } : { kind: "network-error", reached: !neverReached(thrown) };
+        failure = networkFailure(operationId, timedOut ? "TIMEOUT" : "NETWORK_ERROR", attempts, thrown, track.outcomeUnknown || outcomeIsUnknown(outcome));
       } finally {
         attempt.dispose();
       }
 
-      earlierOutcomeUnknown ||= outcomeIsUnknown(outcome);
+      track.outcomeUnknown ||= outcomeIsUnknown(outcome);
       const decision = decideRetry(outcome, attempts - 1, policy);
       if (!decision.retry) throw failure;
       options.onRetry?.({
@@ -175,11 +213,21 @@ export function createEngagementClient(options: EngagementClientOptions): Engage
     }
   }
 
+  const send: Send = (operationId, event, callOptions, track) => report(operationId, event as ContentSharedEvent, callOptions, track);
   return {
-    reportContentShared: (event, callOptions) => report("reportContentShared", SHARED_PATH, event, callOptions),
-    reportContentViewed: (event, callOptions) => report("reportContentViewed", VIEWED_PATH, event, callOptions),
+    reportContentShared: (event, callOptions) => report("reportContentShared", event, callOptions),
+    reportContentViewed: (event, callOptions) => report("reportContentViewed", event, callOptions),
+    reportMany: (items, manyOptions) => reportMany(send, items, manyOptions),
     raw,
   };
+}
+
+/** What is known about one event across the calls that send it. */
+export interface CallTrack {
+  /** Requests sent so far. */
+  attempts: number;
+  /** Some attempt's outcome was unknown (timeout, reset, lost response, 5xx): the event may be in Gong. */
+  outcomeUnknown: boolean;
 }
 
 /** A stand-in for Request that only carries url and init, and a fetch that unwraps it. */
@@ -234,9 +282,25 @@ function invalidSuccess(
   });
 }
 
-function networkFailure(operationId: OperationId, code: GongErrorCode, attempts: number, cause: unknown): GongApiError {
+function networkFailure(operationId: OperationId, code: GongErrorCode, attempts: number, cause: unknown, mayHaveLanded: boolean): GongApiError {
   const detail = cause instanceof Error ? describeCause(cause) : String(cause);
-  return new GongApiError({ code, operationId, attempts, errors: [detail], cause });
+  return new GongApiError({ code, operationId, attempts, errors: [detail], cause, mayHaveLanded });
+}
+
+// Errors that mean the request never left for the server: nothing can have been recorded.
+const NEVER_REACHED = new Set(["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN", "ENETUNREACH", "EHOSTUNREACH", "UND_ERR_CONNECT_TIMEOUT", "ERR_INVALID_URL"]);
+
+function neverReached(error: unknown): boolean {
+  const codes: string[] = [];
+  const collect = (value: unknown, depth: number) => {
+    if (!value || typeof value !== "object" || depth > 3) return;
+    const { code, cause, errors } = value as { code?: unknown; cause?: unknown; errors?: unknown };
+    if (typeof code === "string") codes.push(code);
+    collect(cause, depth + 1);
+    if (Array.isArray(errors)) for (const inner of errors) collect(inner, depth + 1);
+  };
+  collect(error, 0);
+  return codes.length > 0 && codes.every((code) => NEVER_REACHED.has(code));
 }
 
 function describeCause(error: Error): string {

@@ -12,7 +12,12 @@ export type GongErrorCode =
   /** The request could not be sent or its response could not be read (DNS, connection reset, ...). */
   | "NETWORK_ERROR"
   /** Gong answered 200 with a body the client cannot read (not the documented JSON). */
-  | "INVALID_RESPONSE";
+  | "INVALID_RESPONSE"
+  /**
+   * Nothing was sent: the client's pacing (Gong's 3 calls/s and 10,000 calls/day, or a Retry-After Gong gave)
+   * would make this call wait longer than allowed. `retryAfter` says in how many seconds a call is allowed.
+   */
+  | "QUOTA_EXHAUSTED";
 
 export interface GongApiErrorInit {
   code: GongErrorCode;
@@ -22,6 +27,9 @@ export interface GongApiErrorInit {
   errors?: string[] | undefined;
   retryAfter?: number | undefined;
   attempts?: number;
+  mayHaveLanded?: boolean;
+  /** QUOTA_EXHAUSTED: which limit, for the message ("3 calls per second", "Retry-After", ...). */
+  limit?: string | undefined;
   cause?: unknown;
 }
 
@@ -40,6 +48,12 @@ export class GongApiError extends Error {
   readonly retryAfter: number | undefined;
   /** How many requests were sent (0 when validation failed before sending). */
   readonly attempts: number;
+  /**
+   * True when the event may be in Gong although the call failed: some attempt's outcome was unknown (a timeout,
+   * a reset connection or lost response, a 5xx). Resending it with the same eventId is safe, and a 409 then
+   * means it had landed. False when every attempt was refused or never reached Gong: it is certainly not there.
+   */
+  readonly mayHaveLanded: boolean;
 
   constructor(init: GongApiErrorInit) {
     super(describe(init), init.cause === undefined ? undefined : { cause: init.cause });
@@ -50,6 +64,7 @@ export class GongApiError extends Error {
     this.errors = init.errors ?? [];
     this.retryAfter = init.retryAfter;
     this.attempts = init.attempts ?? 0;
+    this.mayHaveLanded = init.mayHaveLanded ?? false;
   }
 
   toJSON(): Record<string, unknown> {
@@ -63,6 +78,7 @@ export class GongApiError extends Error {
       errors: this.errors,
       retryAfter: this.retryAfter,
       attempts: this.attempts,
+      mayHaveLanded: this.mayHaveLanded,
     };
   }
 }
@@ -98,18 +114,23 @@ function describe(init: GongApiErrorInit): string {
   const errors = init.errors?.length ? `: ${init.errors.join("; ")}` : "";
   const requestId = init.requestId ? ` (requestId ${init.requestId})` : "";
   const attempts = init.attempts && init.attempts > 1 ? ` after ${init.attempts} attempts` : "";
+  const landed = init.mayHaveLanded ? " (the event may have been recorded: resend it with the same eventId; a 409 then means it was)" : "";
   switch (init.code) {
     case "VALIDATION_FAILED":
       return `${init.operationId}: the event is not valid, nothing was sent${errors}`;
     case "TIMEOUT":
-      return `${init.operationId}: no response from Gong in time${attempts}${errors}`;
+      return `${init.operationId}: no response from Gong in time${attempts}${errors}${landed}`;
     case "NETWORK_ERROR":
-      return `${init.operationId}: could not reach Gong${attempts}${errors}`;
+      return `${init.operationId}: could not reach Gong${attempts}${errors}${landed}`;
+    case "QUOTA_EXHAUSTED":
+      return `${init.operationId}: not sent: ${init.limit ?? "the rate limit"} allows the next call in ${init.retryAfter ?? "?"}s, longer than the client may wait${landed}`;
     case "INVALID_RESPONSE":
       return `${init.operationId}: Gong answered ${init.status}${requestId} with an unreadable body${errors}`;
     case "HTTP_ERROR": {
-      const wait = init.retryAfter !== undefined ? `, retry after ${init.retryAfter}s` : "";
-      return `${init.operationId}: Gong answered ${init.status}${requestId}${attempts}${wait}${errors}`;
+      // Gong's own message may already say when to retry: say it once.
+      const saysWhen = init.errors?.some((e) => /retry.after/i.test(e));
+      const wait = init.retryAfter !== undefined && !saysWhen ? `, retry after ${init.retryAfter}s` : "";
+      return `${init.operationId}: Gong answered ${init.status}${requestId}${attempts}${wait}${errors}${landed}`;
     }
   }
 }

@@ -15,4 +15,7 @@ export { validateEvent } from "./validation.js";
 export type { OperationId } from "./validation.js";
 export type { GongErrorCode, ValidationIssue } from "./errors.js";
 export type { RetryOptions } from "./retry.js";
+export type { RateLimitOptions } from "./pacing.js";
+export { GONG_RATE_LIMITS } from "./pacing.js";
+export type { ReportManyItem, ReportManyOptions, ReportManyProgress, ReportOutcome } from "./report-many.js";
 export type { components, paths, operations } from "./generated/openapi.js";

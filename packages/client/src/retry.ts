@@ -1,5 +1,6 @@
 // The retry policy, in one place: which outcomes are retried and how long to wait before the next attempt.
-//   429                 -> wait Retry-After seconds (capped by maxDelayMs); without the header, back off
+//   429                 -> wait Retry-After seconds; without the header, back off. A Retry-After longer than
+//                          maxDelayMs is not retried at all (a retry sooner would only get another 429)
 //   500, 502, 503, 504  -> back off
 //   network error       -> back off
 //   timeout             -> back off
@@ -24,7 +25,8 @@ export interface RetryPolicy {
 
 export type AttemptOutcome =
   | { kind: "response"; status: number; retryAfterSeconds?: number | undefined }
-  | { kind: "network-error" }
+  /** `reached`: false when the request certainly never reached the server (connection refused, DNS failure). */
+  | { kind: "network-error"; reached: boolean }
   | { kind: "timeout" };
 
 export type RetryDecision = { retry: false } | { retry: true; delayMs: number };
@@ -46,9 +48,13 @@ export function retryPolicy(options: RetryOptions | false | undefined): RetryPol
   return policy;
 }
 
-/** An outcome whose effect on Gong is unknown: the event may have been recorded. */
+/**
+ * An outcome whose effect on Gong is unknown: the event may have been recorded (a timeout, a reset or lost
+ * response, a 5xx). A refused connection or a failed DNS lookup never reached Gong; a 4xx was answered.
+ */
 export function outcomeIsUnknown(outcome: AttemptOutcome): boolean {
-  return outcome.kind !== "response" || RETRYABLE_STATUSES.has(outcome.status);
+  if (outcome.kind === "network-error") return outcome.reached;
+  return outcome.kind === "timeout" || RETRYABLE_STATUSES.has(outcome.status);
 }
 
 export function decideRetry(
@@ -61,7 +67,8 @@ export function decideRetry(
   if (outcome.kind === "response") {
     if (outcome.status === 429) {
       if (outcome.retryAfterSeconds !== undefined) {
-        return { retry: true, delayMs: Math.min(outcome.retryAfterSeconds * 1000, policy.maxDelayMs) };
+        const delayMs = outcome.retryAfterSeconds * 1000;
+        return delayMs > policy.maxDelayMs ? { retry: false } : { retry: true, delayMs };
       }
       return { retry: true, delayMs: backoff(retriesDone, policy, random) };
     }

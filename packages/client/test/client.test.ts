@@ -20,6 +20,7 @@ async function clientFor(steps: Step[], options: Partial<Parameters<typeof creat
     baseUrl: server.url,
     auth: credentials,
     retry: { baseDelayMs: 1, maxDelayMs: 20 },
+    rateLimit: false, // these tests are about single calls; pacing has its own (pacing.test.ts)
     onRetry: (info) => retries.push(info),
     ...options,
   });
@@ -132,12 +133,26 @@ describe("retries", () => {
     expect(server.received).toHaveLength(2);
   });
 
-  it("caps the Retry-After wait at maxDelayMs", async () => {
-    const { gong, retries } = await clientFor([fail(429, ["limit"], { "Retry-After": "3600" }), ok()], {
+  it("does not retry a 429 whose Retry-After is longer than maxDelayMs: it rejects at once, saying when", async () => {
+    const { gong, server, retries } = await clientFor([fail(429, ["limit"], { "Retry-After": "3600" }), ok()], {
       retry: { maxDelayMs: 25 },
     });
-    await gong.reportContentShared(sharedEvent());
-    expect(retries[0]!.delayMs).toBe(25);
+    const error = await gong.reportContentShared(sharedEvent()).catch((e) => e);
+    expect(error).toMatchObject({ code: "HTTP_ERROR", status: 429, retryAfter: 3600, attempts: 1, mayHaveLanded: false });
+    expect(retries).toEqual([]);
+    expect(server.received).toHaveLength(1);
+  });
+
+  it("says 'retry after' once in a 429's message, also when Gong's message says it", async () => {
+    const { gong } = await clientFor([fail(429, ["Too many requests, retry after 1 second"], { "Retry-After": "1" })], { retry: false });
+    const error = await gong.reportContentShared(sharedEvent()).catch((e) => e);
+    expect(error.message.match(/retry after/gi)).toHaveLength(1);
+  });
+
+  it("says when to retry in a 429's message when Gong's message does not", async () => {
+    const { gong } = await clientFor([fail(429, ["API request limit exceeded"], { "Retry-After": "1" })], { retry: false });
+    const second = await gong.reportContentShared(sharedEvent()).catch((e) => e);
+    expect(second.message).toMatch(/^reportContentShared: Gong answered 429 \(requestId req-429\), retry after 1s: API request limit exceeded$/);
   });
 
   it("gives up after maxRetries with the last 429 and its retryAfter", async () => {
@@ -165,6 +180,24 @@ describe("retries", () => {
     const error = await gong.reportContentShared(sharedEvent()).catch((e) => e);
     expect(error).toMatchObject({ status: 503, attempts: 4, code: "HTTP_ERROR" });
     expect(server.received).toHaveLength(4);
+  });
+
+  it("mayHaveLanded: true after a lost response or a 5xx to the end, false after a 4xx or a refused connection", async () => {
+    const lost = await clientFor([{ drop: true }], { retry: false });
+    await expect(lost.gong.reportContentShared(sharedEvent())).rejects.toMatchObject({ code: "NETWORK_ERROR", mayHaveLanded: true });
+    await server!.close();
+    const overloaded = await clientFor([fail(503), fail(503)], { retry: { maxRetries: 1, baseDelayMs: 1 } });
+    const error = await overloaded.gong.reportContentShared(sharedEvent()).catch((e) => e);
+    expect(error).toMatchObject({ status: 503, mayHaveLanded: true });
+    expect(error.message).toMatch(/may have been recorded: resend it with the same eventId/);
+    await server!.close();
+    const refused = await clientFor([fail(400)]);
+    await expect(refused.gong.reportContentShared(sharedEvent())).rejects.toMatchObject({ status: 400, mayHaveLanded: false });
+    const url = server!.url;
+    await server!.close();
+    const gone = createEngagementClient({ baseUrl: url, auth: credentials, rateLimit: false, retry: { maxRetries: 1, baseDelayMs: 1 } });
+    await expect(gone.reportContentShared(sharedEvent())).rejects.toMatchObject({ code: "NETWORK_ERROR", attempts: 2, mayHaveLanded: false });
+    server = undefined;
   });
 
   it("retry: false sends exactly once", async () => {

@@ -131,7 +131,8 @@ export function checkFaultRule(input: FaultRule | string, operationIds: readonly
       if (!(FAULT_STATUSES as readonly number[]).includes(status)) {
         throw new FaultScenarioError(`${where}: status needs one of ${FAULT_STATUSES.join(", ")}, e.g. "status:503"`);
       }
-      fault = { kind: "status", label: `status:${status}`, value: status, afterProcessing: rule.afterProcessing === true };
+      const after = rule.afterProcessing === true;
+      fault = { kind: "status", label: `status:${status}${after ? ",after-processing" : ""}`, value: status, afterProcessing: after };
       break;
     }
     default:

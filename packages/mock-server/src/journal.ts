@@ -15,7 +15,7 @@ export interface JournalEntry {
   response: Record<string, unknown>;
   /** True when a drop-response fault reset the connection instead of answering: the caller never saw the 200. */
   responseDropped?: boolean;
-  /** The fault that changed the answer the caller saw (e.g. "status:503" after processing, "delay:2000"). */
+  /** The fault that changed the answer the caller saw (e.g. "status:503,after-processing", "delay:2000"). */
   fault?: string;
   /** Set in proxy mode: the upstream accepted the event. */
   via?: "upstream";

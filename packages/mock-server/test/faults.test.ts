@@ -177,7 +177,8 @@ describe("status", () => {
     const event = viewedEvent();
     const outcome = await rawPut(mock.url, VIEWED, event);
     expect(outcome.status).toBe(503);
-    expect(mock.journal()[0]).toMatchObject({ fault: "status:503", body: { eventId: event.eventId } });
+    expect(mock.journal()[0]).toMatchObject({ fault: "status:503,after-processing", body: { eventId: event.eventId } });
+    expect((mock.faults() as { injected: object }).injected).toEqual({ "status:503,after-processing": 1 });
     expect((await put(mock.url, VIEWED, event)).status).toBe(409);
   });
 });

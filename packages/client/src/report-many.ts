@@ -1,0 +1,211 @@
+// reportMany: a batch of events (a backlog, a backfill) sent through the client's paced calls, a few at a time,
+// without losing or duplicating one. Every input gets exactly one outcome, whatever happens (abort included):
+//   accepted          Gong took it now (integrationId)
+//   already-reported  Gong has it: a 409 after an attempt whose outcome was unknown ("landed-earlier": a lost
+//                     response or a timeout of this batch had recorded it), or a 409 on the first attempt
+//                     ("reported-before": it was in Gong before this batch)
+//   invalid           it fails the spec; nothing was sent
+//   failed            Gong refused it, or it could not be sent; `mayHaveLanded` says whether it may be in Gong
+//                     anyway (some attempt's outcome was unknown) or certainly is not
+//   not-attempted     the batch was aborted before it was sent
+// An event whose call failed in a way a resend can fix (a timeout, a reset, a 5xx, a 429) is resent with the
+// same eventId up to `resends` more times: a 409 then proves the earlier attempt landed. Inputs are read only
+// as fast as they are sent, so an iterable of any length uses memory for `concurrency` events at a time.
+import type { CallOptions, CallTrack, ContentSharedEvent, ContentViewedEvent, ReportResult } from "./client.js";
+import { GongApiError, GongValidationError, type ValidationIssue } from "./errors.js";
+import type { OperationId } from "./validation.js";
+
+export type ReportManyItem =
+  | { operation: "shared"; event: ContentSharedEvent }
+  | { operation: "viewed"; event: ContentViewedEvent };
+
+export interface ReportManyProgress {
+  /** Outcomes so far, and by kind. */
+  done: number;
+  accepted: number;
+  alreadyReported: number;
+  invalid: number;
+  failed: number;
+  notAttempted: number;
+  /** Events being sent now. */
+  inFlight: number;
+  /** Requests sent so far (retries and resends included). */
+  requests: number;
+  /** Outcomes per second over the last 10 seconds. */
+  ratePerSecond: number;
+}
+
+export interface ReportManyOptions {
+  /** Events in flight at once. Default 3 (pacing decides the rate; more only helps with slow answers). */
+  concurrency?: number;
+  /** Stops the batch: events not yet sent end as not-attempted; events in flight end as failed or not-attempted. */
+  signal?: AbortSignal;
+  /** Called after each outcome. */
+  onProgress?: (progress: ReportManyProgress) => void;
+  /** How many more times an event whose call failed transiently is sent again (same eventId). Default 2. */
+  resends?: number;
+}
+
+interface OutcomeBase {
+  /** The position of the input (0-based). */
+  index: number;
+  operation: "shared" | "viewed";
+  /** The event's eventId, when it has one. */
+  eventId: string | undefined;
+  /** Requests sent for this event (0: none). */
+  attempts: number;
+}
+
+export type ReportOutcome =
+  | (OutcomeBase & { status: "accepted"; requestId: string; integrationId: bigint })
+  | (OutcomeBase & { status: "already-reported"; requestId: string; reason: "landed-earlier" | "reported-before" })
+  | (OutcomeBase & { status: "invalid"; issues: ValidationIssue[] })
+  | (OutcomeBase & {
+      status: "failed";
+      /** Gong's last HTTP status; undefined when no answer came (timeout, network) or nothing was sent (quota). */
+      httpStatus: number | undefined;
+      requestId: string | undefined;
+      retryAfter: number | undefined;
+      /** True: some attempt's outcome was unknown, the event may be in Gong (resend with the same eventId). */
+      mayHaveLanded: boolean;
+      error: GongApiError;
+    })
+  | (OutcomeBase & { status: "not-attempted"; reason: "aborted" });
+
+/** The client's single call, with the track of the event across calls. */
+export type Send = (operationId: OperationId, event: unknown, options: CallOptions, track: CallTrack) => Promise<ReportResult>;
+
+const OPERATIONS = { shared: "reportContentShared", viewed: "reportContentViewed" } as const;
+const RATE_WINDOW_MS = 10_000;
+
+export async function* reportMany(
+  send: Send,
+  items: Iterable<ReportManyItem> | AsyncIterable<ReportManyItem>,
+  options: ReportManyOptions = {},
+): AsyncGenerator<ReportOutcome> {
+  const concurrency = options.concurrency ?? 3;
+  const resends = options.resends ?? 2;
+  if (!Number.isInteger(concurrency) || concurrency < 1) throw new TypeError(`reportMany: \`concurrency\` must be a whole number from 1, got ${concurrency}.`);
+  if (!Number.isInteger(resends) || resends < 0) throw new TypeError(`reportMany: \`resends\` must be a whole number from 0, got ${resends}.`);
+  const iterator = iterate(items);
+  const { signal } = options;
+  const progress: ReportManyProgress = { done: 0, accepted: 0, alreadyReported: 0, invalid: 0, failed: 0, notAttempted: 0, inFlight: 0, requests: 0, ratePerSecond: 0 };
+  const recent: number[] = [];
+  const inFlight = new Map<number, Promise<{ index: number; outcome: ReportOutcome }>>();
+  let next = 0;
+  let exhausted = false;
+  let inputError: unknown;
+
+  const counted = (outcome: ReportOutcome): ReportOutcome => {
+    progress.done++;
+    progress.requests += outcome.attempts;
+    const key = ({ accepted: "accepted", "already-reported": "alreadyReported", invalid: "invalid", failed: "failed", "not-attempted": "notAttempted" } as const)[outcome.status];
+    progress[key]++;
+    const now = Date.now();
+    recent.push(now);
+    while (recent[0]! <= now - RATE_WINDOW_MS) recent.shift();
+    progress.ratePerSecond = recent.length / (RATE_WINDOW_MS / 1000);
+    progress.inFlight = inFlight.size;
+    options.onProgress?.({ ...progress });
+    return outcome;
+  };
+
+  const pull = async (): Promise<IteratorResult<ReportManyItem> | undefined> => {
+    if (exhausted) return undefined;
+    try {
+      const result = await iterator.next();
+      if (result.done) exhausted = true;
+      return result;
+    } catch (error) {
+      exhausted = true;
+      inputError = error;
+      return undefined;
+    }
+  };
+
+  for (;;) {
+    while (!exhausted && inFlight.size < concurrency && !signal?.aborted) {
+      const result = await pull();
+      if (!result || result.done) break;
+      const index = next++;
+      inFlight.set(index, one(send, result.value, index, signal, resends).then((outcome) => ({ index, outcome })));
+    }
+    if (!inFlight.size) break;
+    const { index, outcome } = await Promise.race(inFlight.values());
+    inFlight.delete(index);
+    yield counted(outcome);
+  }
+  // Aborted: every input not yet read is accounted for, not dropped.
+  while (signal?.aborted && !exhausted) {
+    const result = await pull();
+    if (!result || result.done) break;
+    yield counted(notAttempted(result.value, next++));
+  }
+  if (inputError !== undefined) throw inputError;
+}
+
+/** One input to its outcome: the call, and resends while a resend can still help. */
+async function one(send: Send, item: ReportManyItem, index: number, signal: AbortSignal | undefined, resends: number): Promise<ReportOutcome> {
+  const operationId = OPERATIONS[item?.operation as keyof typeof OPERATIONS];
+  const base = { index, operation: item?.operation, eventId: eventIdOf(item?.event) };
+  if (!operationId || !item.event || typeof item.event !== "object") {
+    const issues = !operationId
+      ? [{ field: "operation", problem: `must be "shared" or "viewed", got ${JSON.stringify(item?.operation)}` }]
+      : [{ field: "event", problem: "must be an object (the event)" }];
+    return { ...base, attempts: 0, status: "invalid", issues };
+  }
+  const track: CallTrack = { attempts: 0, outcomeUnknown: false };
+  for (let call = 0; ; call++) {
+    try {
+      const result = await send(operationId, item.event, signal ? { signal } : {}, track);
+      if (result.alreadyReported) return { ...base, attempts: track.attempts, status: "already-reported", requestId: result.requestId, reason: "landed-earlier" };
+      return { ...base, attempts: track.attempts, status: "accepted", requestId: result.requestId, integrationId: result.integrationId };
+    } catch (error) {
+      if (signal?.aborted && !(error instanceof GongApiError)) {
+        if (track.attempts === 0) return notAttempted(item, index);
+        return failed(base, track, new GongApiError({ code: "NETWORK_ERROR", operationId, attempts: track.attempts, errors: ["aborted"], mayHaveLanded: track.outcomeUnknown, cause: error }));
+      }
+      if (error instanceof GongValidationError) return { ...base, attempts: 0, status: "invalid", issues: error.issues };
+      if (!(error instanceof GongApiError)) throw error;
+      if (error.status === 409 && !track.outcomeUnknown) {
+        return { ...base, attempts: track.attempts, status: "already-reported", requestId: error.requestId ?? "", reason: "reported-before" };
+      }
+      if (call < resends && resendable(error) && !signal?.aborted) continue;
+      return failed(base, track, error);
+    }
+  }
+}
+
+/** A failure a later call with the same eventId can fix: no answer, a lost answer, a 5xx, a 429 with a short wait. */
+function resendable(error: GongApiError): boolean {
+  if (error.code === "TIMEOUT" || error.code === "NETWORK_ERROR") return true;
+  return error.code === "HTTP_ERROR" && (error.status === 429 || (error.status !== undefined && error.status >= 500));
+}
+
+function failed(base: Omit<OutcomeBase, "attempts">, track: CallTrack, error: GongApiError): ReportOutcome {
+  return {
+    ...base,
+    attempts: track.attempts,
+    status: "failed",
+    httpStatus: error.status,
+    requestId: error.requestId,
+    retryAfter: error.retryAfter,
+    mayHaveLanded: track.outcomeUnknown,
+    error,
+  };
+}
+
+function notAttempted(item: ReportManyItem, index: number): ReportOutcome {
+  return { index, operation: item?.operation, eventId: eventIdOf(item?.event), attempts: 0, status: "not-attempted", reason: "aborted" };
+}
+
+function eventIdOf(event: unknown): string | undefined {
+  const id = (event as { eventId?: unknown } | null | undefined)?.eventId;
+  return typeof id === "string" ? id : undefined;
+}
+
+function iterate<T>(items: Iterable<T> | AsyncIterable<T>): AsyncIterator<T> | Iterator<T> {
+  if (items && typeof (items as AsyncIterable<T>)[Symbol.asyncIterator] === "function") return (items as AsyncIterable<T>)[Symbol.asyncIterator]();
+  if (items && typeof (items as Iterable<T>)[Symbol.iterator] === "function") return (items as Iterable<T>)[Symbol.iterator]();
+  throw new TypeError("reportMany: `items` must be an array or an (async) iterable of { operation, event }.");
+}

@@ -1,0 +1,167 @@
+// reportMany: one outcome per input whatever happens, each saying what a caller needs (accepted, already in
+// Gong and why, invalid, failed and whether it may have landed, not attempted), against a real loopback server;
+// and the batch logic on its own for abort and bounded memory over 100,000 events.
+import { setFlagsFromString } from "node:v8";
+import { runInNewContext } from "node:vm";
+import { afterEach, describe, expect, it } from "vitest";
+import { createEngagementClient, type ReportManyItem, type ReportOutcome } from "../src/index.js";
+import { reportMany, type Send } from "../src/report-many.js";
+import { sharedEvent, viewedEvent } from "./events.js";
+import { fail, ok, scriptedServer, type ScriptedServer, type Step } from "./scripted-server.js";
+
+let server: ScriptedServer | undefined;
+afterEach(() => server?.close());
+
+async function batch(steps: Step[], items: ReportManyItem[], options: Parameters<ReturnType<typeof createEngagementClient>["reportMany"]>[1] = {}) {
+  server = await scriptedServer(steps);
+  const gong = createEngagementClient({ baseUrl: server.url, auth: { bearerToken: "t" }, rateLimit: false, retry: { baseDelayMs: 1, maxDelayMs: 20 } });
+  const outcomes: ReportOutcome[] = [];
+  for await (const outcome of gong.reportMany(items, { concurrency: 1, ...options })) outcomes.push(outcome);
+  return outcomes;
+}
+
+const shared = (eventId: string): ReportManyItem => ({ operation: "shared", event: { ...sharedEvent(), eventId } });
+
+describe("reportMany outcomes", () => {
+  it("accepted, with the exact integrationId; viewed and shared alike", async () => {
+    const outcomes = await batch([ok("7390000000000000001"), ok("7390000000000000002")], [shared("a"), { operation: "viewed", event: { ...viewedEvent(), eventId: "b" } }]);
+    expect(outcomes).toMatchObject([
+      { index: 0, operation: "shared", eventId: "a", status: "accepted", integrationId: 7390000000000000001n, attempts: 1 },
+      { index: 1, operation: "viewed", eventId: "b", status: "accepted", integrationId: 7390000000000000002n, attempts: 1 },
+    ]);
+  });
+
+  it("already-reported: 'reported-before' on a first 409, 'landed-earlier' on a 409 after a lost response", async () => {
+    const outcomes = await batch([fail(409), { drop: true }, fail(409)], [shared("old"), shared("lost")]);
+    expect(outcomes).toMatchObject([
+      { index: 0, status: "already-reported", reason: "reported-before", attempts: 1 },
+      { index: 1, status: "already-reported", reason: "landed-earlier", attempts: 2 },
+    ]);
+  });
+
+  it("invalid: named issues, nothing sent; a malformed input item is invalid too, not a crash", async () => {
+    const bad = { ...sharedEvent(), eventId: "bad", contentUrl: "https://example.com/提案.pdf" };
+    const outcomes = await batch([ok()], [{ operation: "shared", event: bad }, { operation: "posted", event: {} } as never, shared("fine")]);
+    expect(outcomes.map((o) => o.status)).toEqual(["invalid", "invalid", "accepted"]);
+    expect(outcomes[0]).toMatchObject({ attempts: 0, issues: [{ field: "contentUrl", problem: expect.stringMatching(/percent-encoded/) }] });
+    expect(outcomes[1]).toMatchObject({ issues: [{ field: "operation", problem: 'must be "shared" or "viewed", got "posted"' }] });
+    expect(server!.received).toHaveLength(1);
+  });
+
+  it("failed: certainly not in Gong after a 400 or a refused connection; may have landed after 5xx to the end", async () => {
+    const refused = await batch([fail(400)], [shared("refused")]);
+    expect(refused[0]).toMatchObject({ status: "failed", httpStatus: 400, requestId: "req-400", mayHaveLanded: false, attempts: 1 });
+
+    const unknown = await batch(Array.from({ length: 20 }, () => fail(503)), [shared("maybe")], { resends: 1 });
+    expect(unknown[0]).toMatchObject({ status: "failed", httpStatus: 503, mayHaveLanded: true, attempts: 8 });
+    expect(unknown[0]!.status === "failed" && unknown[0]!.error.message).toMatch(/may have been recorded/);
+
+    const closed = await scriptedServer([]);
+    await closed.close(); // a port nobody listens on: connection refused
+    const nowhere = createEngagementClient({ baseUrl: closed.url, auth: { bearerToken: "t" }, rateLimit: false, retry: { maxRetries: 1, baseDelayMs: 1 } });
+    const outcomes: ReportOutcome[] = [];
+    for await (const o of nowhere.reportMany([shared("x")], { resends: 0 })) outcomes.push(o);
+    expect(outcomes[0]).toMatchObject({ status: "failed", httpStatus: undefined, mayHaveLanded: false, attempts: 2 });
+  });
+
+  it("takes an async iterable, and yields exactly one outcome per input", async () => {
+    async function* events() {
+      for (let i = 0; i < 5; i++) yield shared(`it-${i}`);
+    }
+    server = await scriptedServer([ok(), fail(409), { drop: true }, ok(), fail(400), ok()]);
+    const gong = createEngagementClient({ baseUrl: server.url, auth: { bearerToken: "t" }, rateLimit: false, retry: { baseDelayMs: 1 } });
+    const outcomes: ReportOutcome[] = [];
+    for await (const o of gong.reportMany(events(), { concurrency: 1 })) outcomes.push(o);
+    expect(outcomes.map((o) => [o.index, o.status])).toEqual([
+      [0, "accepted"],
+      [1, "already-reported"],
+      [2, "accepted"],
+      [3, "failed"],
+      [4, "accepted"],
+    ]);
+  });
+
+  it("reports progress with counts and the rate", async () => {
+    const seen: number[] = [];
+    let last: { done: number; accepted: number; alreadyReported: number; ratePerSecond: number } | undefined;
+    await batch([ok(), ok(), fail(409)], [shared("p1"), shared("p2"), shared("p3")], {
+      onProgress: (p) => {
+        seen.push(p.done);
+        last = p;
+      },
+    });
+    expect(seen).toEqual([1, 2, 3]);
+    expect(last).toMatchObject({ done: 3, accepted: 2, alreadyReported: 1, requests: 3, ratePerSecond: 0.3 });
+  });
+
+  it("refuses bad options", async () => {
+    const gong = createEngagementClient({ auth: { bearerToken: "t" } });
+    await expect(gong.reportMany([], { concurrency: 0 }).next()).rejects.toThrow(/concurrency/);
+    await expect(gong.reportMany(42 as never).next()).rejects.toThrow(/must be an array or an \(async\) iterable/);
+  });
+});
+
+describe("reportMany's batch logic", () => {
+  const accepting: Send = async (_op, event, _options, track) => {
+    track.attempts++;
+    await new Promise((resolve) => setImmediate(resolve));
+    return { requestId: (event as { eventId: string }).eventId, integrationId: 1n, alreadyReported: false };
+  };
+
+  it("an abort ends every input: in flight as not-attempted or failed, the rest as not-attempted, none dropped", async () => {
+    const controller = new AbortController();
+    const slow: Send = (_op, _event, options, track) =>
+      new Promise((resolve, reject) => {
+        track.attempts++;
+        const timer = setTimeout(() => resolve({ requestId: "r", integrationId: 1n, alreadyReported: false }), 30);
+        options.signal?.addEventListener("abort", () => {
+          clearTimeout(timer);
+          track.outcomeUnknown = true;
+          reject(options.signal!.reason);
+        });
+      });
+    const items = Array.from({ length: 50 }, (_, i) => shared(`abort-${i}`));
+    const outcomes: ReportOutcome[] = [];
+    for await (const o of reportMany(slow, items, { concurrency: 4, signal: controller.signal })) {
+      outcomes.push(o);
+      if (outcomes.length === 8) controller.abort(new Error("stop"));
+    }
+    expect(outcomes).toHaveLength(50);
+    expect(new Set(outcomes.map((o) => o.index)).size).toBe(50);
+    const of = (status: ReportOutcome["status"]) => outcomes.filter((o) => o.status === status);
+    expect(of("accepted")).toHaveLength(8);
+    expect(of("failed")).toHaveLength(3); // in flight when aborted: sent, outcome unknown
+    expect(of("failed").every((o) => o.status === "failed" && o.mayHaveLanded)).toBe(true);
+    expect(of("not-attempted")).toHaveLength(39);
+  });
+
+  it("reads the input only as fast as it sends: memory stays bounded over 100,000 events", async () => {
+    let pulled = 0;
+    let yielded = 0;
+    let maxAhead = 0;
+    function* events() {
+      for (let i = 0; i < 100_000; i++) {
+        pulled++;
+        maxAhead = Math.max(maxAhead, pulled - yielded);
+        yield { operation: "viewed" as const, event: { ...viewedEvent(), eventId: `m-${i}` } };
+      }
+    }
+    setFlagsFromString("--expose-gc");
+    const gc = runInNewContext("gc") as () => void;
+    gc();
+    const before = process.memoryUsage().heapUsed;
+    let peak = before;
+    for await (const outcome of reportMany(accepting, events(), { concurrency: 10 })) {
+      yielded++;
+      if (outcome.status !== "accepted") throw new Error(`unexpected ${outcome.status}`);
+      if (yielded % 10_000 === 0) {
+        gc(); // what the batch retains, not the garbage it has not collected yet
+        peak = Math.max(peak, process.memoryUsage().heapUsed);
+      }
+    }
+    expect(yielded).toBe(100_000);
+    expect(maxAhead).toBeLessThanOrEqual(11);
+    console.log(`reportMany over 100,000 events: at most ${maxAhead} read ahead; retained heap ${(before / 2 ** 20).toFixed(1)} -> at most ${(peak / 2 ** 20).toFixed(1)} MiB`);
+    expect(peak - before).toBeLessThan(8 * 2 ** 20); // 100,000 events held would be about 100 MiB
+  });
+});
