@@ -3,13 +3,22 @@
 // every runtime fetch runs on.
 
 export interface AttemptSignal {
-  signal: AbortSignal;
+  /** Undefined when there is nothing to abort for (no timeout, no caller signal). */
+  signal: AbortSignal | undefined;
   /** True if this attempt was aborted because timeoutMs passed (not by the caller). */
   timedOut(): boolean;
   dispose(): void;
 }
 
-export function attemptSignal(callerSignal: AbortSignal | undefined, timeoutMs: number): AttemptSignal {
+/**
+ * The signal of one attempt: aborted after `timeoutMs`, or as soon as the caller's signal aborts. Without a
+ * caller signal, attempts share the signal of their time slice (see TimeoutSlices): creating an AbortController
+ * and a timer per attempt was the largest cost the client added to a call in the profile (Node 20).
+ */
+export function attemptSignal(callerSignal: AbortSignal | undefined, timeoutMs: number, slices?: TimeoutSlices): AttemptSignal {
+  const timed = timeoutMs > 0 && Number.isFinite(timeoutMs);
+  if (!callerSignal && !timed) return { signal: undefined, timedOut: () => false, dispose() {} };
+  if (!callerSignal && slices) return slices.next();
   const controller = new AbortController();
   let timedOut = false;
   const onCallerAbort = () => controller.abort(callerSignal?.reason);
@@ -30,6 +39,39 @@ export function attemptSignal(callerSignal: AbortSignal | undefined, timeoutMs: 
       callerSignal?.removeEventListener("abort", onCallerAbort);
     },
   };
+}
+
+/**
+ * Timeouts for attempts that have no caller signal: the attempts that start within one slice of time (1% of
+ * the timeout, at least 10 ms) share one AbortController, aborted `timeoutMs` after the slice ends, so every
+ * attempt still running then has run at least `timeoutMs` (and at most one slice more). One controller and one
+ * timer per slice instead of per attempt; the timer is unref'd so that it never keeps a process alive.
+ */
+export class TimeoutSlices {
+  private readonly widthMs: number;
+  private slice: { controller: AbortController; endsAt: number; uses: number; timedOut: boolean } | undefined;
+
+  constructor(private readonly timeoutMs: number) {
+    this.widthMs = Math.max(10, Math.round(timeoutMs / 100));
+  }
+
+  next(): AttemptSignal {
+    const now = Date.now();
+    let slice = this.slice;
+    // A fresh slice when the last one is over, or well used (fetch adds a listener per request to the signal).
+    if (!slice || now >= slice.endsAt || slice.uses >= 500) {
+      const fresh = { controller: new AbortController(), endsAt: now + this.widthMs, uses: 0, timedOut: false };
+      const timer = setTimeout(() => {
+        fresh.timedOut = true;
+        fresh.controller.abort(new Error(`no response within ${this.timeoutMs} ms`));
+      }, this.widthMs + this.timeoutMs);
+      (timer as { unref?: () => void }).unref?.();
+      this.slice = slice = fresh;
+    }
+    slice.uses++;
+    const current = slice;
+    return { signal: current.controller.signal, timedOut: () => current.timedOut, dispose() {} };
+  }
 }
 
 /** Waits `ms`; rejects with the signal's reason as soon as it aborts. */

@@ -3,7 +3,7 @@
 // limits (pacing.ts), per-attempt timeouts, retries (policy in retry.ts), Gong's 409 semantics, an exact int64
 // integrationId, and batches (report-many.ts).
 import createClient, { type Client } from "openapi-fetch";
-import { attemptSignal, sleep } from "./abort.js";
+import { attemptSignal, sleep, TimeoutSlices } from "./abort.js";
 import { authorizationHeader, type GongAuth } from "./auth.js";
 import { GongApiError, GongValidationError, type GongErrorCode } from "./errors.js";
 import type { components, paths } from "./generated/openapi.js";
@@ -110,6 +110,7 @@ export function createEngagementClient(options: EngagementClientOptions): Engage
     throw new TypeError("createEngagementClient: `timeoutMs` must be a non-negative number of milliseconds.");
   }
   const validate = options.validate ?? true;
+  const timeouts = new TimeoutSlices(timeoutMs);
   const pacer = options.rateLimit === false ? undefined : new Pacer(options.rateLimit ?? {});
   const maxWaitMs = (options.rateLimit || undefined)?.maxWaitMs ?? (options.retry === false ? 30_000 : policy.maxDelayMs);
   const clientOptions = {
@@ -143,23 +144,21 @@ export function createEngagementClient(options: EngagementClientOptions): Engage
     let attempts = 0;
 
     for (;;) {
-      if (pacer) {
-        const slot = pacer.reserve(maxWaitMs);
-        if (!slot.ok) {
-          throw new GongApiError({
-            code: "QUOTA_EXHAUSTED",
-            operationId,
-            retryAfter: Math.ceil(slot.waitMs / 1000),
-            limit: slot.limit,
-            attempts,
-            mayHaveLanded: track.outcomeUnknown,
-          });
-        }
-        if (slot.waitMs > 0) await sleep(slot.waitMs, signal);
+      const permit = pacer?.reserve(maxWaitMs);
+      if (permit && !permit.ok) {
+        throw new GongApiError({
+          code: "QUOTA_EXHAUSTED",
+          operationId,
+          retryAfter: Math.ceil(permit.waitMs / 1000),
+          limit: permit.limit,
+          attempts,
+          mayHaveLanded: track.outcomeUnknown,
+        });
       }
+      await permit?.ready(signal);
       attempts++;
       track.attempts++;
-      const attempt = attemptSignal(signal, timeoutMs);
+      const attempt = attemptSignal(signal, timeoutMs, timeouts);
       let outcome: AttemptOutcome;
       let failure: GongApiError;
       try {
@@ -197,6 +196,7 @@ export function createEngagementClient(options: EngagementClientOptions): Engage
         outcome = timedOut ? { kind: "timeout" } : { kind: "network-error", reached: !neverReached(thrown) };
         failure = networkFailure(operationId, timedOut ? "TIMEOUT" : "NETWORK_ERROR", attempts, thrown, track.outcomeUnknown || outcomeIsUnknown(outcome));
       } finally {
+        permit?.answered();
         attempt.dispose();
       }
 

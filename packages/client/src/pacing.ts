@@ -1,47 +1,64 @@
 // Pacing: a client keeps its own calls inside Gong's limits (by default 3 calls per second and 10,000 per UTC
-// day per credential) instead of running into 429s. Every attempt of every call of the client books a slot
-// first; all concurrent calls share the one schedule. A 429's Retry-After pauses the schedule. A call whose
-// slot is further away than it may wait is refused at once, before anything is sent (QUOTA_EXHAUSTED).
+// day per credential) instead of running into 429s. Every attempt of every call of the client takes a permit
+// first; all concurrent calls share one first-come, first-served line. A 429's Retry-After pauses the line. A
+// call whose permit would come later than it may wait is refused at once, before anything is sent
+// (QUOTA_EXHAUSTED).
+//
+// When may the next call start? Gong counts a call in its one-second window when the call *arrives*, which is
+// some unknown time after the client sent it (a new connection, a slow first request). So attempt i starts a
+// full window after attempt i - perSecond has been *answered* (the answer comes after Gong counted it), not
+// after it was sent: no 4th call can ever fall into the window of the 1st. This costs the answer's latency per
+// window (a few ms against a loopback mock: 3 calls per ~1.005 s) instead of a fixed guess of a margin. An
+// attempt that gets no answer for STALL_MS counts as answered then, so one hung request does not stall the line.
 //
 // Why not a library: p-queue counts fixed windows (two windows' bursts can fall within one second, which a
-// sliding-window server such as Gong's answers with 429), bottleneck is unmaintained since 2019, and limiter's
-// day is a rolling 24 h from start-up. None of them says up front how long a call would wait, which is what
-// "refuse at once rather than wait past maxDelayMs" needs. The schedule below is a reservation list: O(1) per
-// call, no timers of its own.
-
+// sliding-window server answers with 429), bottleneck is unmaintained since 2019, and limiter's day is a rolling
+// 24 h from start-up. None of them paces on answers, and none says up front how long a call would wait, which
+// "refuse at once rather than wait past maxWaitMs" needs.
 /** `rateLimit` of createEngagementClient. */
 export interface RateLimitOptions {
-  /** Calls per second per credential. Default 3 (Gong's). */
+  /** Calls per second per credential. Default 3 (Gong's). 0: no per-second limit. */
   perSecond?: number;
-  /** Calls per UTC day per credential. Default 10,000 (Gong's). */
+  /** Calls per UTC day per credential. Default 10,000 (Gong's). 0: no daily limit. */
   perDay?: number;
-  /** The longest a call may wait for its slot before it is refused with QUOTA_EXHAUSTED. Default: retry.maxDelayMs (30,000). */
+  /** The longest a call may wait for its turn before it is refused with QUOTA_EXHAUSTED. Default: retry.maxDelayMs (30,000). */
   maxWaitMs?: number;
 }
 
 export const GONG_RATE_LIMITS = { perSecond: 3, perDay: 10_000 } as const;
 
-export type Reservation =
-  | { ok: true; waitMs: number }
-  | { ok: false; waitMs: number; limit: string };
-
-export interface PacerStats {
-  /** Calls booked in the current UTC day. */
-  today: number;
-  /** Calls started in the last second. */
-  lastSecond: number;
+/** A place in the line: wait for `ready`, send, then call `answered` (whatever the outcome). */
+export interface Permit {
+  ok: true;
+  /** The wait foreseen when the permit was given (the real one can be a little longer). */
+  estimatedWaitMs: number;
+  /** Resolves when the attempt may start; rejects with the signal's reason if it aborts first. */
+  ready(signal?: AbortSignal): Promise<void>;
+  /** The attempt got its answer, or failed: the window of the attempt perSecond later counts from now. */
+  answered(): void;
 }
 
+export type Reservation = Permit | { ok: false; waitMs: number; limit: string };
+
 const WINDOW_MS = 1_000;
-// The server starts its one-second window when a request arrives, which is a little after the client sent it,
-// and by a varying amount; a slot is that much later than the bare window so that no 4th call lands inside it.
-const MARGIN_MS = 25;
+const STALL_MS = 2_000;
 const DAY_MS = 86_400_000;
+
+interface Place {
+  started: Promise<void>;
+  start: number | undefined;
+  answeredAt: number | undefined;
+  answeredSignal: Promise<void>;
+  markStarted(at: number): void;
+  markAnswered(at: number): void;
+}
 
 export class Pacer {
   readonly perSecond: number;
   readonly perDay: number;
-  private readonly slots: number[] = []; // the last `perSecond` booked slots, oldest first (ms since epoch)
+  private readonly recent: Place[] = []; // the last `perSecond` places in line, oldest first
+  private last: Place | undefined;
+  private estimates: number[] = []; // foreseen starts of the last `perSecond` places
   private day = -1; // the UTC day of `dayCount`
   private dayCount = 0;
   private pausedUntil = 0;
@@ -55,49 +72,118 @@ export class Pacer {
   }
 
   /**
-   * Books the earliest slot allowed and says how long to wait for it; when that is longer than `maxWaitMs`,
-   * books nothing and says how long it would have been, and which limit.
+   * A place in line, or, when the foreseen wait is longer than `maxWaitMs`, a refusal that says how long it
+   * would have been and which limit (nothing is booked then).
    */
   reserve(maxWaitMs: number): Reservation {
     const now = this.now();
-    let slot = Math.max(now, this.pausedUntil, this.slots.at(-1) ?? 0);
-    let limit = slot === this.pausedUntil && slot > now ? "Gong's Retry-After" : "";
-    if (this.perSecond > 0 && this.slots.length >= this.perSecond) {
-      const windowEnd = this.slots[this.slots.length - this.perSecond]! + WINDOW_MS + MARGIN_MS;
-      if (windowEnd > slot) {
-        slot = windowEnd;
+    let start = Math.max(now, this.pausedUntil, this.estimates.at(-1) ?? 0);
+    let limit = start === this.pausedUntil && start > now ? "Gong's Retry-After" : "";
+    if (this.perSecond > 0 && this.estimates.length >= this.perSecond) {
+      const windowEnd = this.estimates[this.estimates.length - this.perSecond]! + WINDOW_MS;
+      if (windowEnd > start) {
+        start = windowEnd;
         limit = `${this.perSecond} calls per second`;
       }
     }
-    let day = Math.floor(slot / DAY_MS);
+    let day = Math.floor(start / DAY_MS);
     let dayCount = day === this.day ? this.dayCount : 0;
     if (this.perDay > 0 && dayCount >= this.perDay) {
       day += 1;
-      slot = day * DAY_MS;
+      start = day * DAY_MS;
       dayCount = 0;
       limit = `${this.perDay} calls per UTC day`;
     }
-    const waitMs = slot - now;
+    const waitMs = start - now;
     if (waitMs > maxWaitMs) return { ok: false, waitMs, limit: limit || "the rate limit" };
-    this.slots.push(slot);
-    if (this.slots.length > Math.max(this.perSecond, 1)) this.slots.shift();
+
     this.day = day;
     this.dayCount = dayCount + 1;
-    return { ok: true, waitMs };
+    this.estimates.push(start);
+    if (this.estimates.length > Math.max(this.perSecond, 1)) this.estimates.shift();
+    const before = this.last;
+    const windowOpener = this.perSecond > 0 && this.recent.length >= this.perSecond ? this.recent[this.recent.length - this.perSecond] : undefined;
+    const place = newPlace();
+    this.last = place;
+    this.recent.push(place);
+    if (this.recent.length > this.perSecond) this.recent.shift();
+    const dayStart = day * DAY_MS;
+
+    return {
+      ok: true,
+      estimatedWaitMs: waitMs,
+      ready: async (signal) => {
+        try {
+          await until(before?.started, Infinity, signal); // first come, first served
+          if (windowOpener) {
+            await until(windowOpener.started, Infinity, signal);
+            await until(windowOpener.answeredSignal, windowOpener.start! + STALL_MS - this.now(), signal);
+          }
+          const opensAt = windowOpener ? (windowOpener.answeredAt ?? windowOpener.start! + STALL_MS) + WINDOW_MS : 0;
+          // Re-checked after each wait: a 429 may have paused the line meanwhile.
+          for (let at = Math.max(opensAt, dayStart, this.pausedUntil); at > this.now(); at = Math.max(at, this.pausedUntil)) {
+            await until(undefined, at - this.now(), signal);
+          }
+          place.markStarted(this.now());
+        } catch (error) {
+          place.markStarted(this.now());
+          place.markAnswered(this.now());
+          throw error;
+        }
+      },
+      answered: () => place.markAnswered(this.now()),
+    };
   }
 
-  /** Gong said to wait (Retry-After): no slot before then. */
+  /** Gong said to wait (Retry-After): no attempt starts before then. */
   pauseFor(seconds: number): void {
     this.pausedUntil = Math.max(this.pausedUntil, this.now() + seconds * 1000);
   }
+}
 
-  stats(): PacerStats {
-    const now = this.now();
-    return {
-      today: this.day === Math.floor(now / DAY_MS) ? this.dayCount : 0,
-      lastSecond: this.slots.filter((slot) => slot <= now && slot > now - WINDOW_MS).length,
+/** Waits for `promise` (if any), at most `ms`; rejects with the signal's reason as soon as it aborts. */
+function until(promise: Promise<void> | undefined, ms: number, signal: AbortSignal | undefined): Promise<void> {
+  if (signal?.aborted) return Promise.reject(signal.reason);
+  if (ms <= 0 || (!promise && !Number.isFinite(ms))) return Promise.resolve();
+  return new Promise<void>((resolve, reject) => {
+    const timer = Number.isFinite(ms) ? setTimeout(done, Math.max(0, ms)) : undefined;
+    const onAbort = () => {
+      cleanup();
+      reject(signal!.reason);
     };
-  }
+    function done() {
+      cleanup();
+      resolve();
+    }
+    function cleanup() {
+      if (timer !== undefined) clearTimeout(timer);
+      signal?.removeEventListener("abort", onAbort);
+    }
+    signal?.addEventListener("abort", onAbort, { once: true });
+    promise?.then(done);
+  });
+}
+
+function newPlace(): Place {
+  let resolveStarted!: () => void;
+  let resolveAnswered!: () => void;
+  const place: Place = {
+    started: new Promise<void>((resolve) => (resolveStarted = resolve)),
+    answeredSignal: new Promise<void>((resolve) => (resolveAnswered = resolve)),
+    start: undefined,
+    answeredAt: undefined,
+    markStarted(at) {
+      if (place.start !== undefined) return;
+      place.start = at;
+      resolveStarted();
+    },
+    markAnswered(at) {
+      if (place.answeredAt !== undefined) return;
+      place.answeredAt = at;
+      resolveAnswered();
+    },
+  };
+  return place;
 }
 
 function checkLimit(value: number, name: string): number {

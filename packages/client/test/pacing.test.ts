@@ -7,55 +7,79 @@ import { Pacer } from "../src/pacing.js";
 import { sharedEvent } from "./events.js";
 import { fail, ok, scriptedServer, type ScriptedServer } from "./scripted-server.js";
 
-describe("Pacer (fake clock)", () => {
+describe("Pacer: the foreseen waits (fake clock)", () => {
   const clock = (start = Date.UTC(2026, 10, 25, 12, 0, 0)) => {
     const c = { now: start, fn: () => c.now };
     return c;
   };
+  const wait = (r: ReturnType<Pacer["reserve"]>) => (r.ok ? r.estimatedWaitMs : -1);
 
-  it("lets perSecond calls go at once, then books each next one a window after the one perSecond before it", () => {
-    const c = clock();
-    const pacer = new Pacer({ perSecond: 3, perDay: 0 }, c.fn);
-    const waits = Array.from({ length: 7 }, () => (pacer.reserve(60_000) as { waitMs: number }).waitMs);
-    expect(waits).toEqual([0, 0, 0, 1025, 1025, 1025, 2050]);
+  it("lets perSecond calls go at once, then foresees each next one a window after the one perSecond before it", () => {
+    const pacer = new Pacer({ perSecond: 3, perDay: 0 }, clock().fn);
+    expect(Array.from({ length: 7 }, () => wait(pacer.reserve(60_000)))).toEqual([0, 0, 0, 1000, 1000, 1000, 2000]);
   });
 
-  it("never books more than perSecond slots inside any window, however calls arrive", () => {
-    const c = clock();
-    const pacer = new Pacer({ perSecond: 3, perDay: 0 }, c.fn);
-    const slots: number[] = [];
-    for (let i = 0; i < 200; i++) {
-      c.now += Math.floor((i * 7919) % 613); // irregular arrivals
-      const r = pacer.reserve(600_000);
-      if (r.ok) slots.push(c.now + r.waitMs);
-    }
-    for (let i = 3; i < slots.length; i++) expect(slots[i]! - slots[i - 3]!).toBeGreaterThan(1000);
-  });
-
-  it("counts the UTC day, and refuses (booking nothing) when the next slot is past maxWaitMs", () => {
+  it("counts the UTC day, and refuses (booking nothing) when the next turn is past maxWaitMs", () => {
     const c = clock(Date.UTC(2026, 10, 25, 23, 59, 0));
     const pacer = new Pacer({ perSecond: 0, perDay: 2 }, c.fn);
-    expect(pacer.reserve(1000)).toEqual({ ok: true, waitMs: 0 });
-    expect(pacer.reserve(1000)).toEqual({ ok: true, waitMs: 0 });
+    expect(wait(pacer.reserve(1000))).toBe(0);
+    expect(wait(pacer.reserve(1000))).toBe(0);
     expect(pacer.reserve(1000)).toEqual({ ok: false, waitMs: 60_000, limit: "2 calls per UTC day" });
-    expect(pacer.stats().today).toBe(2);
-    expect(pacer.reserve(60_000)).toEqual({ ok: true, waitMs: 60_000 }); // the first slot of the next day
+    expect(wait(pacer.reserve(60_000))).toBe(60_000); // the first turn of the next day
     c.now = Date.UTC(2026, 10, 26, 0, 0, 1);
-    expect(pacer.reserve(1000)).toEqual({ ok: true, waitMs: 0 });
+    expect(wait(pacer.reserve(1000))).toBe(0);
     expect(pacer.reserve(1000).ok).toBe(false);
   });
 
-  it("a Retry-After pauses every later slot", () => {
-    const c = clock();
-    const pacer = new Pacer({ perSecond: 3, perDay: 0 }, c.fn);
+  it("a Retry-After pauses every later turn", () => {
+    const pacer = new Pacer({ perSecond: 3, perDay: 0 }, clock().fn);
     pacer.pauseFor(5);
-    expect(pacer.reserve(10_000)).toEqual({ ok: true, waitMs: 5000 });
+    expect(wait(pacer.reserve(10_000))).toBe(5000);
     expect(pacer.reserve(1000)).toEqual({ ok: false, waitMs: 5000, limit: "Gong's Retry-After" });
   });
 
   it("refuses bad limits", () => {
     expect(() => new Pacer({ perSecond: -1 })).toThrow(/rateLimit\.perSecond` must be a non-negative integer/);
     expect(() => new Pacer({ perDay: 1.5 })).toThrow(/rateLimit\.perDay/);
+  });
+});
+
+describe("Pacer: the line (real time)", () => {
+  it("starts attempt i a full window after attempt i - perSecond was answered, first come first served", async () => {
+    const pacer = new Pacer({ perSecond: 2, perDay: 0 });
+    const starts: number[] = [];
+    const answers: number[] = [];
+    const latency = [150, 10, 10, 10, 10];
+    await Promise.all(
+      latency.map(async (ms, i) => {
+        const permit = pacer.reserve(60_000);
+        if (!permit.ok) throw new Error("refused");
+        await permit.ready();
+        starts[i] = Date.now();
+        await new Promise((resolve) => setTimeout(resolve, ms)); // the server's answer takes this long
+        answers[i] = Date.now();
+        permit.answered();
+      }),
+    );
+    expect([...starts].sort((a, b) => a - b)).toEqual(starts); // in order of arrival
+    for (let i = 2; i < starts.length; i++) expect(starts[i]! - answers[i - 2]!).toBeGreaterThanOrEqual(999);
+  });
+
+  it("an abort while waiting leaves the line and lets the others go", async () => {
+    const pacer = new Pacer({ perSecond: 1, perDay: 0 });
+    const first = pacer.reserve(60_000);
+    const second = pacer.reserve(60_000);
+    const third = pacer.reserve(60_000);
+    if (!first.ok || !second.ok || !third.ok) throw new Error("refused");
+    await first.ready();
+    first.answered();
+    const controller = new AbortController();
+    const waiting = second.ready(controller.signal);
+    controller.abort(new Error("caller gave up"));
+    await expect(waiting).rejects.toThrow("caller gave up");
+    const started = Date.now();
+    await third.ready();
+    expect(Date.now() - started).toBeLessThan(1_500);
   });
 });
 
