@@ -1,8 +1,12 @@
 #!/usr/bin/env node
 // gong-contract: the command-line shell over the contract suite. It turns flags into the suite's environment
-// variables (each flag has one; a flag wins over the environment), then runs the suite and exits non-zero on
-// any failure.
+// variables (each flag has one; a flag wins over the environment), checks the configuration and the plan
+// against the budget, checks that the server is there and is this API (preflight.ts), then runs the suite and
+// exits non-zero on any failure. Start-up errors are one line each, without a stack or a list of skipped tests.
 import { parseArgs } from "node:util";
+import { ConfigError, readConfig } from "./config.js";
+import { formatPlan, overBudget, planFor } from "./plan.js";
+import { preflight, PreflightError, PREFLIGHT_REQUESTS } from "./preflight.js";
 import { runSuite } from "./run-suite.js";
 
 const HELP = `gong-contract: does a server implement Gong's content-shared / content-viewed endpoints as the spec says?
@@ -28,7 +32,9 @@ Flags (environment variable in brackets; a flag wins over its variable):
 
 Credentials, from the environment only (never printed): GONG_ACCESS_KEY + GONG_ACCESS_KEY_SECRET, or
 GONG_BEARER_TOKEN. The Markdown report also goes to $GITHUB_STEP_SUMMARY when that is set.
-Exit code: 0 when every check passed, 1 when one failed, 2 on a usage error.`;
+Progress lines every 10 s when the output is not a terminal (CONTRACT_PROGRESS=1|0 to force either way).
+Exit code: 0 when every check passed; 1 when one failed, or the plan is over the budget, or the server cannot
+be reached or is not this API (nothing is run then); 2 on a usage or configuration error.`;
 
 const FLAGS = {
   "base-url": "CONTRACT_BASE_URL",
@@ -74,7 +80,33 @@ async function main(): Promise<void> {
     console.log(HELP);
     return;
   }
-  const passed = await runSuite({ junit: process.env.CONTRACT_JUNIT || undefined });
+  let config;
+  try {
+    config = readConfig(process.env);
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    console.error(`gong-contract: ${error.message}`);
+    process.exit(2);
+  }
+  // Against a server: the preflight's requests count against the budget too.
+  const preflightRequests = config.baseUrl ? PREFLIGHT_REQUESTS : 0;
+  const plan = planFor({ ...config, preflightRequests });
+  const over = overBudget(config, plan);
+  if (over) {
+    console.error(`${formatPlan(plan, config.maxRequests)}\ngong-contract: ${over}`);
+    process.exit(1);
+  }
+  if (config.baseUrl) {
+    try {
+      await preflight(config.baseUrl);
+    } catch (error) {
+      if (!(error instanceof PreflightError)) throw error;
+      console.error(`gong-contract: ${error.message}`);
+      process.exit(1);
+    }
+    process.env.CONTRACT_PREFLIGHT_REQUESTS = String(preflightRequests);
+  }
+  const passed = await runSuite({ junit: config.junit });
   process.exit(passed ? 0 : 1);
 }
 

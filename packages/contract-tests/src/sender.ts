@@ -1,7 +1,8 @@
 // Sends the suite's requests. Every request is first checked against the spec (method and path of a documented
 // operation; a body the request schema accepts, or, for a negative test, one it rejects), so the suite cannot
 // drift from the spec. Requests are paced under the target's rate limit, and an unexpected 429 is retried after
-// its Retry-After: only the deliberate burst goes over the limit.
+// its Retry-After: only the deliberate burst goes over the limit. The request budget (CONTRACT_MAX_REQUESTS)
+// is enforced here, before each request: request n + 1 is never sent.
 import { describeErrors, type Operation } from "./spec-model.js";
 import type { Target } from "./target.js";
 
@@ -31,12 +32,35 @@ export interface SendOptions {
 }
 
 const MAX_429_RETRIES = 5;
+// The server's one-second window starts when a request arrives; a little slack keeps a paced 4th request out of it.
+const PACE_SLACK = 1.03;
+
+export class BudgetExhausted extends Error {
+  override readonly name = "BudgetExhausted";
+}
 
 export class Sender {
   private nextSlot = 0;
+  /** When the recent answers came (performance.now()), oldest first: the server counted each by then. */
+  private readonly answeredAt: number[] = [];
   requestsSent = 0;
+  private readonly byStatus = new Map<number, number>();
 
-  constructor(private readonly target: Target) {}
+  /** `maxRequests`: the budget left for the suite (undefined: none). */
+  constructor(
+    private readonly target: Target,
+    private readonly maxRequests: number | undefined = undefined,
+  ) {}
+
+  /** Requests the budget still allows (Infinity without a budget). */
+  remaining(): number {
+    return this.maxRequests === undefined ? Infinity : Math.max(0, this.maxRequests - this.requestsSent);
+  }
+
+  /** Answers received, by status. */
+  statuses(): Record<number, number> {
+    return Object.fromEntries([...this.byStatus].sort(([a], [b]) => a - b));
+  }
 
   async send(operation: Operation, options: SendOptions): Promise<Sent> {
     const authorization = options.authorization === undefined ? this.target.authorization : options.authorization;
@@ -53,12 +77,18 @@ export class Sender {
   async cooldown(seconds: number): Promise<void> {
     await sleep(seconds * 1000 + 100);
     this.nextSlot = 0;
+    this.answeredAt.length = 0;
   }
 
   private async once(operation: Operation, options: SendOptions, requestBody: string, authorization: string | null): Promise<Sent> {
     const headers: Record<string, string> = { "Content-Type": "application/json", Accept: "application/json" };
     if (authorization !== null) headers.Authorization = authorization;
     if (options.prefer) headers.Prefer = options.prefer;
+    if (this.remaining() <= 0) {
+      throw new BudgetExhausted(
+        `request budget spent: CONTRACT_MAX_REQUESTS allows ${this.maxRequests} requests to the suite and all were sent; this one (${operation.operationId}) was not`,
+      );
+    }
     this.requestsSent++;
     const response = await fetch(`${this.target.baseUrl}${operation.path}`, {
       method: operation.method,
@@ -67,6 +97,9 @@ export class Sender {
       signal: AbortSignal.timeout(30_000),
     });
     const text = await response.text();
+    this.answeredAt.push(performance.now());
+    if (this.answeredAt.length > 100) this.answeredAt.shift();
+    this.byStatus.set(response.status, (this.byStatus.get(response.status) ?? 0) + 1);
     let json: unknown;
     try {
       json = JSON.parse(text);
@@ -77,9 +110,13 @@ export class Sender {
   }
 
   private async slot(): Promise<void> {
-    const interval = 1000 / this.target.ratePerSecond;
+    const interval = (1000 / this.target.ratePerSecond) * PACE_SLACK;
     const now = performance.now();
-    const at = Math.max(now, this.nextSlot);
+    let at = Math.max(now, this.nextSlot);
+    // At most `perWindow` requests in any second as the server counts them (on arrival, which is before its
+    // answer): the next one goes a full second after the answer to the one `perWindow` requests earlier.
+    const perWindow = Math.floor(this.target.ratePerSecond);
+    if (perWindow >= 1 && this.answeredAt.length >= perWindow) at = Math.max(at, this.answeredAt[this.answeredAt.length - perWindow]! + 1000);
     this.nextSlot = at + interval;
     if (at > now) await sleep(at - now);
   }

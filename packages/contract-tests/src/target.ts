@@ -1,6 +1,7 @@
 // The server under test: by default the project's mock, started in-process on an ephemeral port; with
-// CONTRACT_BASE_URL, any server, with credentials from GONG_ACCESS_KEY/GONG_ACCESS_KEY_SECRET or GONG_BEARER_TOKEN.
-// Credentials are only ever put in the Authorization header, never printed.
+// CONTRACT_BASE_URL, any server, with the credentials of the configuration (see config.ts). Credentials are
+// only ever put in the Authorization header, never printed.
+import type { Config } from "./config.js";
 
 export interface Target {
   baseUrl: string;
@@ -11,58 +12,41 @@ export interface Target {
   ratePerSecond: number;
   /** Whether the target honours Prism's `Prefer: code=NNN` (the mock does). */
   supportsPrefer: boolean;
+  /** Whether the suite started the target itself (the in-process mock). */
+  inProcess: boolean;
   close(): Promise<void>;
 }
 
-/** The mock's own limit when the suite starts it, and the pace the suite keeps against it. */
-const IN_PROCESS_MOCK_RATE = 30;
+/**
+ * The in-process mock's limit: 30 calls/s for the full profile (hundreds of requests), Gong's own 3/s for the
+ * smoke profile (its one burst must meet the limit within 30 requests).
+ */
+const IN_PROCESS_MOCK_RATE = { full: 30, smoke: 3 } as const;
+/** Gong's documented limit: the suite's pace against any other server unless told otherwise. */
+const DEFAULT_RATE = 3;
 
-export async function openTarget(env: NodeJS.ProcessEnv = process.env): Promise<Target> {
-  const baseUrl = env.CONTRACT_BASE_URL?.trim();
-  if (baseUrl) {
-    let url: URL;
-    try {
-      url = new URL(baseUrl);
-    } catch {
-      throw new Error(`CONTRACT_BASE_URL must be an absolute URL such as http://127.0.0.1:4010, got "${baseUrl}"`);
-    }
-    if (url.username || url.password) {
-      throw new Error("CONTRACT_BASE_URL must not carry credentials; set GONG_ACCESS_KEY/GONG_ACCESS_KEY_SECRET or GONG_BEARER_TOKEN");
-    }
+export async function openTarget(config: Config): Promise<Target> {
+  if (config.baseUrl) {
     return {
-      baseUrl: baseUrl.replace(/\/+$/, ""),
-      label: baseUrl,
-      authorization: authorizationFrom(env),
-      ratePerSecond: positiveNumber(env.CONTRACT_RATE_PER_SECOND, "CONTRACT_RATE_PER_SECOND") ?? 3,
-      supportsPrefer: ["1", "true", "yes"].includes((env.CONTRACT_PREFER ?? "").toLowerCase()),
+      baseUrl: config.baseUrl,
+      label: config.baseUrl,
+      authorization: config.authorization!,
+      ratePerSecond: config.ratePerSecond ?? DEFAULT_RATE,
+      supportsPrefer: config.prefer,
+      inProcess: false,
       close: async () => {},
     };
   }
   const { startMockServer } = await import("@gong-engage/mock-server");
-  const mock = await startMockServer({ port: 0, ratePerSecond: IN_PROCESS_MOCK_RATE, dailyLimit: 0 });
+  const limit = IN_PROCESS_MOCK_RATE[config.profile];
+  const mock = await startMockServer({ port: 0, ratePerSecond: limit, dailyLimit: 0 });
   return {
     baseUrl: mock.url,
-    label: `the project's mock, in-process at ${mock.url} (${IN_PROCESS_MOCK_RATE} calls/s per credential)`,
+    label: `the project's mock, in-process at ${mock.url} (${limit} calls/s per credential)`,
     authorization: `Basic ${Buffer.from("contract-tests:contract-tests-secret").toString("base64")}`,
-    ratePerSecond: positiveNumber(env.CONTRACT_RATE_PER_SECOND, "CONTRACT_RATE_PER_SECOND") ?? IN_PROCESS_MOCK_RATE * 0.8,
+    ratePerSecond: config.ratePerSecond ?? (config.profile === "full" ? limit * 0.8 : limit),
     supportsPrefer: true,
+    inProcess: true,
     close: () => mock.close(),
   };
-}
-
-function authorizationFrom(env: NodeJS.ProcessEnv): string {
-  if (env.GONG_BEARER_TOKEN) return `Bearer ${env.GONG_BEARER_TOKEN}`;
-  if (env.GONG_ACCESS_KEY && env.GONG_ACCESS_KEY_SECRET) {
-    return `Basic ${Buffer.from(`${env.GONG_ACCESS_KEY}:${env.GONG_ACCESS_KEY_SECRET}`).toString("base64")}`;
-  }
-  throw new Error(
-    "CONTRACT_BASE_URL is set, so the suite needs credentials: set GONG_ACCESS_KEY and GONG_ACCESS_KEY_SECRET, or GONG_BEARER_TOKEN.",
-  );
-}
-
-function positiveNumber(value: string | undefined, name: string): number | undefined {
-  if (value === undefined || value === "") return undefined;
-  const n = Number(value);
-  if (!Number.isFinite(n) || n <= 0) throw new Error(`${name} must be a positive number, got "${value}"`);
-  return n;
 }
