@@ -148,7 +148,7 @@ try {
   run("npx", ["tsc", "-p", "."], { cwd: app, env: appEnv });
 
   step("starting the mock from the installed bin: npx gong-mock --port 0");
-  const mock = await startAndWait("npx", ["gong-mock", "--port", "0", "--rate-per-second", "20", "--quiet"], { cwd: app, env: appEnv }, /listening on (http:\/\/127\.0\.0\.1:\d+)/);
+  const mock = await startAndWait("npx", ["gong-mock", "--port", "0", "--quiet"], { cwd: app, env: appEnv }, /listening on (http:\/\/127\.0\.0\.1:\d+)/);
   const mockUrl = mock.match[1];
 
   const eventId = `packaging-${Date.now()}`;
@@ -162,12 +162,15 @@ try {
 
   step("running the installed contract suite against it: npx gong-contract --base-url ...");
   const junit = join(work, "contract-junit.xml");
-  const contract = await runToEnd("npx", ["gong-contract", "--base-url", mockUrl, "--junit", junit, "--prefer", "--rate-per-second", "15", "--runs", "10"], {
+  const report = join(work, "contract-report.md");
+  // The smoke profile (the default against a --base-url) at the mock's default 3 calls/s, as against Gong.
+  const contract = await runToEnd("npx", ["gong-contract", "--base-url", mockUrl, "--junit", junit, "--report", report, "--prefer", "--max-requests", "40"], {
     cwd: app,
     env: { ...appEnv, ...credentials, CI: "", NO_COLOR: "1" },
   });
   if (contract.code !== 0) throw new Error(`gong-contract failed (exit code ${contract.code}):\n${contract.output.slice(-4000)}`);
   if (!existsSync(junit)) throw new Error("gong-contract --junit wrote no file");
+  if (!/\| reportContentViewed \| 429 \| ✅ checked \|/.test(readFileSync(report, "utf8"))) throw new Error("gong-contract --report wrote no coverage table");
   const tests = /Tests\s+(\d+) passed/.exec(contract.output)?.[1];
   step(`gong-contract passed against the installed mock (${tests} tests); JUnit: ${readFileSync(junit, "utf8").length} bytes`);
   step("packaging test passed");
