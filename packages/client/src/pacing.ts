@@ -45,10 +45,11 @@ const STALL_MS = 2_000;
 const DAY_MS = 86_400_000;
 
 interface Place {
-  started: Promise<void>;
   start: number | undefined;
   answeredAt: number | undefined;
-  answeredSignal: Promise<void>;
+  /** Resolve when the place starts / is answered; made only when somebody waits (most calls never do). */
+  started(): Promise<void>;
+  answered(): Promise<void>;
   markStarted(at: number): void;
   markAnswered(at: number): void;
 }
@@ -112,27 +113,44 @@ export class Pacer {
     return {
       ok: true,
       estimatedWaitMs: waitMs,
-      ready: async (signal) => {
-        try {
-          await until(before?.started, Infinity, signal); // first come, first served
-          if (windowOpener) {
-            await until(windowOpener.started, Infinity, signal);
-            await until(windowOpener.answeredSignal, windowOpener.start! + STALL_MS - this.now(), signal);
-          }
-          const opensAt = windowOpener ? (windowOpener.answeredAt ?? windowOpener.start! + STALL_MS) + WINDOW_MS : 0;
-          // Re-checked after each wait: a 429 may have paused the line meanwhile.
-          for (let at = Math.max(opensAt, dayStart, this.pausedUntil); at > this.now(); at = Math.max(at, this.pausedUntil)) {
-            await until(undefined, at - this.now(), signal);
-          }
-          place.markStarted(this.now());
-        } catch (error) {
-          place.markStarted(this.now());
-          place.markAnswered(this.now());
-          throw error;
+      ready: (signal) => {
+        // The common case, without a promise of its own: nobody ahead is still waiting, the window is open.
+        const now = this.now();
+        const opener = windowOpener;
+        if (
+          !signal?.aborted &&
+          (!before || before.start !== undefined) &&
+          (!opener || (opener.answeredAt !== undefined && opener.answeredAt + WINDOW_MS <= now)) &&
+          this.pausedUntil <= now &&
+          dayStart <= now
+        ) {
+          place.markStarted(now);
+          return RESOLVED;
         }
+        return this.wait(place, before, opener, dayStart, signal);
       },
       answered: () => place.markAnswered(this.now()),
     };
+  }
+
+  private async wait(place: Place, before: Place | undefined, opener: Place | undefined, dayStart: number, signal: AbortSignal | undefined): Promise<void> {
+    try {
+      if (before && before.start === undefined) await until(before.started(), Infinity, signal); // first come, first served
+      if (opener) {
+        if (opener.start === undefined) await until(opener.started(), Infinity, signal);
+        if (opener.answeredAt === undefined) await until(opener.answered(), opener.start! + STALL_MS - this.now(), signal);
+      }
+      const opensAt = opener ? (opener.answeredAt ?? opener.start! + STALL_MS) + WINDOW_MS : 0;
+      // Re-checked after each wait: a 429 may have paused the line meanwhile.
+      for (let at = Math.max(opensAt, dayStart, this.pausedUntil); at > this.now(); at = Math.max(at, this.pausedUntil)) {
+        await until(undefined, at - this.now(), signal);
+      }
+      place.markStarted(this.now());
+    } catch (error) {
+      place.markStarted(this.now());
+      place.markAnswered(this.now());
+      throw error;
+    }
   }
 
   /** Gong said to wait (Retry-After): no attempt starts before then. */
@@ -164,23 +182,27 @@ function until(promise: Promise<void> | undefined, ms: number, signal: AbortSign
   });
 }
 
+const RESOLVED = Promise.resolve();
+
 function newPlace(): Place {
-  let resolveStarted!: () => void;
-  let resolveAnswered!: () => void;
+  let onStarted: Array<() => void> | undefined;
+  let onAnswered: Array<() => void> | undefined;
+  const later = (done: boolean, list: () => Array<() => void>) =>
+    done ? RESOLVED : new Promise<void>((resolve) => list().push(resolve));
   const place: Place = {
-    started: new Promise<void>((resolve) => (resolveStarted = resolve)),
-    answeredSignal: new Promise<void>((resolve) => (resolveAnswered = resolve)),
     start: undefined,
     answeredAt: undefined,
+    started: () => later(place.start !== undefined, () => (onStarted ??= [])),
+    answered: () => later(place.answeredAt !== undefined, () => (onAnswered ??= [])),
     markStarted(at) {
       if (place.start !== undefined) return;
       place.start = at;
-      resolveStarted();
+      onStarted?.forEach((resolve) => resolve());
     },
     markAnswered(at) {
       if (place.answeredAt !== undefined) return;
       place.answeredAt = at;
-      resolveAnswered();
+      onAnswered?.forEach((resolve) => resolve());
     },
   };
   return place;
