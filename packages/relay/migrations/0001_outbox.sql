@@ -79,11 +79,12 @@ returns timestamptz language sql immutable as $$
                   case when cardinality(p_recent) >= p_burst then p_recent[1] + p_window_ms * interval '1 millisecond' end)
 $$;
 
--- A call was answered: its window counts from now (a time surely after it reached Gong), not from the end of
--- its lease, so pacing never depends on how long the request took to reach Gong. With p_hold_s (a 429's
--- Retry-After) the tenant makes no call for that long; with p_pause (Gong refused its credentials) it is paused.
-create function gong_relay.answered(p_tenant text, p_event bigint, p_hold_s double precision default null,
-                                    p_pause text default null)
+-- A call was answered: its window counts from the earlier of now (surely after it reached Gong) and
+-- p_reached_by (the worker's bound: when it sent the request, on this clock, plus an allowance for the way to
+-- Gong), no longer from the end of its lease. With p_hold_s (a 429's Retry-After) the tenant makes no call for
+-- that long; with p_pause (Gong refused its credentials) it is paused.
+create function gong_relay.answered(p_tenant text, p_event bigint, p_reached_by timestamptz default null,
+                                    p_hold_s double precision default null, p_pause text default null)
 returns boolean language plpgsql as $$
 declare
   v_lane record;
@@ -93,7 +94,7 @@ begin
     from gong_relay.tenant t where t.id = p_tenant for update;
   v_i := array_position(v_lane.recent_events, p_event);
   if v_i is not null then
-    v_lane.recent[v_i] := clock_timestamp();
+    v_lane.recent[v_i] := least(clock_timestamp(), p_reached_by);
   end if;
   update gong_relay.tenant t
      set recent = v_lane.recent,
@@ -116,7 +117,7 @@ $$;
 create function gong_relay.claim(p_worker text, p_lease_ms integer)
 returns table (event_pk bigint, tenant text, operation text, payload text, attempts integer,
                may_have_landed boolean, tenant_version timestamptz, base_url text, credentials bytea,
-               wait_ms double precision)
+               claimed_at timestamptz, wait_ms double precision)
 language plpgsql as $$
 #variable_conflict use_column
 declare
@@ -173,7 +174,7 @@ begin
              lease_until = v_now + p_lease_ms * interval '1 millisecond'
        where e.id = v_event
       returning e.id, e.tenant, e.operation, e.payload, e.attempts, e.may_have_landed, v_lane.updated_at,
-                v_lane.base_url, v_lane.credentials, null::double precision;
+                v_lane.base_url, v_lane.credentials, v_now, null::double precision;
     return;
   end loop;
 
@@ -191,7 +192,7 @@ begin
         (select min(e.lease_until) from gong_relay.event e where e.status = 'leased')) as at
     )
     select null::bigint, null::text, null::text, null::text, null::integer, null::boolean, null::timestamptz,
-           null::text, null::bytea,
+           null::text, null::bytea, null::timestamptz,
            case when due.at is null then null
                 else greatest(0, extract(epoch from (due.at - v_now)) * 1000)::double precision end
       from due;

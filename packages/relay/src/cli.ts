@@ -33,7 +33,7 @@ Commands:
                                             one event per line, from the file or stdin; reports refused lines
   run [--concurrency <n>] [--metrics-port <port>] [--until-idle] [--verbose]
       [--lease-ms <ms>] [--timeout-ms <ms>] [--backoff-ms <ms>] [--max-backoff-ms <ms>] [--max-attempts <n>]
-      [--poll-ms <ms>] [--shutdown-ms <ms>] [--worker-id <name>]
+      [--poll-ms <ms>] [--shutdown-ms <ms>] [--arrival-allowance-ms <ms>] [--worker-id <name>]
                                             deliver; SIGTERM stops claiming, finishes what is in flight, exits 0
   status [--tenant <id>] [--json]           per tenant: pending, in flight, delivered today, quota left, next send,
                                             refused, dead letters by reason, paused and why
@@ -71,6 +71,7 @@ const OPTIONS = {
   "poll-ms": { type: "string" },
   "shutdown-ms": { type: "string" },
   "worker-id": { type: "string" },
+  "arrival-allowance-ms": { type: "string" },
   dead: { type: "boolean" },
   "older-than": { type: "string" },
   "include-dead": { type: "boolean" },
@@ -275,6 +276,7 @@ function optionalInts(flags: Flags) {
     "max-attempts": "maxAttempts",
     "poll-ms": "pollMs",
     "shutdown-ms": "shutdownMs",
+    "arrival-allowance-ms": "arrivalAllowanceMs",
   } as const;
   const out: Record<string, number> = {};
   for (const [flag, option] of Object.entries(names)) {

@@ -39,8 +39,6 @@ export interface TenantInfo {
   pausedReason: string | null;
 }
 
-/** Tolerance for clock and network jitter between the claim (database clock) and the call reaching Gong. */
-export const PACING_MARGIN_MS = 25;
 
 export class Tenants {
   constructor(
@@ -144,7 +142,7 @@ export function pacingColumns({ perSecond, perDay, reserve }: Required<TenantLim
   const share = 1 - reserve;
   const burst = Math.max(1, Math.ceil(perSecond));
   const intervalMs = 1000 / (perSecond * share);
-  const windowMs = burst * intervalMs + PACING_MARGIN_MS;
+  const windowMs = burst * intervalMs;
   const dayCap = Math.max(1, Math.floor(perDay * share));
   return [perSecond, perDay, reserve, burst, intervalMs, windowMs, dayCap];
 }

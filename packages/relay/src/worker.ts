@@ -40,6 +40,14 @@ export interface WorkerOptions {
   untilIdle?: boolean;
   /** Log one line per event. @default false */
   verbose?: boolean;
+  /**
+   * By default a call's 1-second window counts from its answer (surely after Gong counted it): zero 429s
+   * whatever the latency, at the cost of pacing slower when Gong answers slowly. With an allowance, the window
+   * counts from when the call was sent plus this many ms (or from its answer, if that came sooner; always from
+   * the answer on a tenant's first call, which may open a connection): faster when Gong is slow to answer,
+   * but a request that takes longer than the allowance to be counted by Gong can meet a 429. @default undefined
+   */
+  arrivalAllowanceMs?: number | undefined;
   /** Names this worker in leases. @default "<host>:<pid>:<random>" */
   workerId?: string;
   /** Stops the worker like SIGTERM does. */
@@ -61,13 +69,18 @@ interface Claimed {
   tenant_version: Date;
   base_url: string;
   credentials: Buffer;
+  claimed_at: Date;
+  /** performance.now() when the claim query was sent. */
+  claimSentAt: number;
+  /** The latest time (database clock, ms) the request reached Gong, assuming arrivalAllowanceMs; undefined: unknown. */
+  reachedBy?: number;
 }
 
 const CLAIM_SQL = "select * from gong_relay.claim($1, $2)";
 
 export class Worker {
-  private readonly options: Required<Omit<WorkerOptions, "signal">>;
-  private readonly clients = new Map<string, { version: number; client: EngagementClient | Error }>();
+  private readonly options: Required<Omit<WorkerOptions, "signal" | "arrivalAllowanceMs">> & { arrivalAllowanceMs: number | undefined };
+  private readonly clients = new Map<string, { version: number; client: EngagementClient | Error; warm: boolean }>();
   private readonly states: StateLog;
   private readonly abortSends = new AbortController();
   private stopping = false;
@@ -95,6 +108,7 @@ export class Worker {
       pollMs: options.pollMs ?? 2_000,
       shutdownMs: options.shutdownMs ?? 30_000,
       untilIdle: options.untilIdle ?? false,
+      arrivalAllowanceMs: options.arrivalAllowanceMs,
       verbose: options.verbose ?? false,
       workerId: options.workerId ?? `${hostname()}:${process.pid}:${randomBytes(3).toString("hex")}`,
     };
@@ -138,11 +152,12 @@ export class Worker {
       let claimed: Claimed | undefined;
       let waitMs: number | null = null;
       try {
+        const claimSentAt = performance.now();
         const query = this.store.pool.query(CLAIM_SQL, [this.id, this.options.leaseMs]);
         if (crashPoint("claim", 2)) await new Promise(() => {});
         const { rows } = await query;
         const row = rows[0];
-        if (row?.event_pk) claimed = row as Claimed;
+        if (row?.event_pk) claimed = { ...row, claimSentAt } as Claimed;
         else waitMs = row?.wait_ms ?? null;
         this.databaseIsUp();
       } catch (error) {
@@ -180,6 +195,9 @@ export class Worker {
       } else {
         if (crashPoint("before-send")) await new Promise(() => {});
         const started = performance.now();
+        const cached = this.clients.get(claimed.tenant);
+        if (cached?.warm && this.options.arrivalAllowanceMs !== undefined) claimed.reachedBy = claimed.claimed_at.getTime() + 1 + (started - claimed.claimSentAt) + this.options.arrivalAllowanceMs;
+        if (cached) cached.warm = true;
         try {
           const result = await (send as (event: unknown, options: { signal: AbortSignal }) => Promise<Record<string, unknown>>)(
             JSON.parse(claimed.payload),
@@ -223,14 +241,15 @@ export class Worker {
     // Every statement also tells the tenant's pacing that this call was answered (gong_relay.answered), and is
     // fenced by the lease: this event, leased by this worker, for this attempt.
     const fence = "e.id = $1 and e.status = 'leased' and e.leased_by = $2 and e.attempts = $3";
-    const answered = "from (select gong_relay.answered($4, $1)) as answered";
-    const answeredWith = (hold: string, pause: string) => `from (select gong_relay.answered($4, $1, ${hold}, ${pause})) as answered`;
-    const base = [claimed.event_pk, this.id, claimed.attempts, claimed.tenant];
+    const answered = "from (select gong_relay.answered($4, $1, $5)) as answered";
+    const answeredWith = (hold: string, pause: string) => `from (select gong_relay.answered($4, $1, $5, ${hold}, ${pause})) as answered`;
+    const reachedBy = claimed.reachedBy === undefined ? null : new Date(Math.ceil(claimed.reachedBy));
+    const base = [claimed.event_pk, this.id, claimed.attempts, claimed.tenant, reachedBy];
     switch (decision.kind) {
       case "accepted":
       case "already-reported":
         return {
-          sql: `update gong_relay.event e set status = $5, result_id = $6, request_id = $7, last_status = $8, reason = null,
+          sql: `update gong_relay.event e set status = $6, result_id = $7, request_id = $8, last_status = $9, reason = null,
                   lease_until = null, finished_at = clock_timestamp() ${answered} where ${fence} returning e.status`,
           values: [
             ...base,
@@ -242,18 +261,18 @@ export class Worker {
         };
       case "refused":
         return {
-          sql: `update gong_relay.event e set status = 'refused', last_status = $5, reason = $6, errors = $7, lease_until = null,
+          sql: `update gong_relay.event e set status = 'refused', last_status = $6, reason = $7, errors = $8, lease_until = null,
                   finished_at = clock_timestamp() ${answered} where ${fence} returning e.status`,
           values: [...base, decision.status ?? null, decision.reason, JSON.stringify(decision.errors)],
         };
       case "transient": {
         // Backoff: backoffMs doubling with each failure in a row, at most maxBackoffMs, the second half jittered.
         return {
-          sql: `update gong_relay.event e set failures = e.failures + 1, may_have_landed = e.may_have_landed or $5, reason = $6,
-                  errors = $7, last_status = $8, lease_until = null, leased_by = null,
-                  status = case when e.failures + 1 >= $9 then 'dead' else 'pending' end,
-                  finished_at = case when e.failures + 1 >= $9 then clock_timestamp() end,
-                  run_at = clock_timestamp() + least($11::float8, $10::float8 * power(2, e.failures)) * (0.5 + random() / 2) * interval '1 millisecond'
+          sql: `update gong_relay.event e set failures = e.failures + 1, may_have_landed = e.may_have_landed or $6, reason = $7,
+                  errors = $8, last_status = $9, lease_until = null, leased_by = null,
+                  status = case when e.failures + 1 >= $10 then 'dead' else 'pending' end,
+                  finished_at = case when e.failures + 1 >= $10 then clock_timestamp() end,
+                  run_at = clock_timestamp() + least($12::float8, $11::float8 * power(2, e.failures)) * (0.5 + random() / 2) * interval '1 millisecond'
                 ${answered} where ${fence} returning e.status`,
           values: [
             ...base,
@@ -270,13 +289,13 @@ export class Worker {
       case "rate-limited":
         return {
           sql: `update gong_relay.event e set status = 'pending', lease_until = null, leased_by = null, run_at = clock_timestamp(),
-                  last_status = 429 ${answeredWith("$5::float8", "null")} where ${fence} returning e.status`,
+                  last_status = 429 ${answeredWith("$6::float8", "null")} where ${fence} returning e.status`,
           values: [...base, decision.retryAfterSeconds],
         };
       case "credentials-refused":
         return {
           sql: `update gong_relay.event e set status = 'pending', lease_until = null, leased_by = null, run_at = clock_timestamp(),
-                  last_status = $6 ${answeredWith("null", "$5::text")} where ${fence} returning e.status`,
+                  last_status = $7 ${answeredWith("null", "$6::text")} where ${fence} returning e.status`,
           values: [...base, decision.reason, decision.status || null],
         };
     }
@@ -330,7 +349,7 @@ export class Worker {
     } catch (error) {
       client = new Error((error as Error).message);
     }
-    this.clients.set(claimed.tenant, { version, client });
+    this.clients.set(claimed.tenant, { version, client, warm: false });
     return client;
   }
 

@@ -68,6 +68,7 @@ export function writeNdjson(dir: string, name: string, events: unknown[]): strin
 
 export interface CliResult {
   code: number | null;
+  signal: NodeJS.Signals | null;
   stdout: string;
   stderr: string;
 }
@@ -94,9 +95,9 @@ export function startCli(args: string[], env: Record<string, string | undefined>
 
 export function finished(child: ReturnType<typeof startCli>): Promise<CliResult> {
   return new Promise((resolve) => {
-    const done = (code: number | null) => resolve({ code, ...child.output });
-    if (child.exitCode !== null || child.signalCode !== null) done(child.exitCode);
-    else child.once("close", (code) => done(code));
+    const done = () => resolve({ code: child.exitCode, signal: child.signalCode, ...child.output });
+    if (child.exitCode !== null || child.signalCode !== null) done();
+    else child.once("close", () => done());
   });
 }
 
