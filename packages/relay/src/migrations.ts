@@ -57,9 +57,10 @@ export async function migrate(pool: Pool): Promise<string[]> {
 
 /** Throws unless the database's gong_relay schema is exactly at this relay's version. */
 export async function checkSchema(pool: Pool): Promise<void> {
-  const { rows } = await pool.query<{ version: number | null }>(
-    "select case when to_regclass('gong_relay.schema_version') is null then null else (select max(version) from gong_relay.schema_version) end as version",
-  );
+  const exists = await pool.query<{ table: string | null }>("select to_regclass('gong_relay.schema_version')::text as table");
+  const { rows } = exists.rows[0]?.table
+    ? await pool.query<{ version: number | null }>("select max(version) as version from gong_relay.schema_version")
+    : { rows: [] };
   const version = rows[0]?.version ?? null;
   if (version === null) {
     throw new RelayDatabaseError("the database has no gong_relay schema yet: run `gong-relay migrate` (with the same DATABASE_URL) first");

@@ -54,7 +54,7 @@ export async function createRelay(options: RelayOptions = {}): Promise<Relay> {
     pool: store.pool,
     spec,
     tenants,
-    enqueue: (items, { db } = {}) => {
+    enqueue: async (items, { db } = {}) => {
       const rows = prepare(spec, items);
       return db ? insertRows(db, rows) : enqueueOwn(store.pool, rows);
     },
