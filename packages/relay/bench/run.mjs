@@ -100,7 +100,7 @@ console.log(`   claim, 10 tenants queued   ${fmt(small.claim, 3)} ms   ${fmt(sma
 console.log(`   claim, ${TENANTS} tenants queued ${fmt(large.claim, 3)} ms   ${fmt(large.claim / large.select1)}× select 1, ${fmt(large.claim / small.claim)}× the 10-tenant claim`);
 
 // 2. Delivery through the relay against direct sends.
-{
+if (process.env.BENCH_ONLY !== "claim") {
   const tenants = Array.from({ length: TENANTS }, (_, i) => `d${i}`);
   const total = TENANTS * EVENTS;
   const direct = await startMockServer({ port: 0, journalLimit: total + 10 });
@@ -136,7 +136,7 @@ console.log(`   claim, ${TENANTS} tenants queued ${fmt(large.claim, 3)} ms   ${f
 }
 
 // 3. The several-workers scenario's per-tenant rate.
-{
+if (process.env.BENCH_ONLY !== "claim") {
   const tenants = Array.from({ length: 20 }, (_, i) => `r${i}`);
   const requests = [];
   const mock = await startMockServer({ port: 0, journalLimit: 1000, log: (line) => requests.push(line) });

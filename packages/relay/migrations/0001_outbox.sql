@@ -65,6 +65,8 @@ create table gong_relay.event (
   unique (tenant, dedupe_scope, dedupe_key)
 );
 
+-- The claim walks due tenants in next_at order and stops at the first with a ready event.
+create index tenant_due on gong_relay.tenant (next_at) where not paused;
 create index event_ready on gong_relay.event (tenant, run_at, id) where status = 'pending';
 create index event_leased on gong_relay.event (lease_until) where status = 'leased';
 create index event_finished on gong_relay.event (finished_at) where finished_at is not null;
@@ -142,7 +144,8 @@ begin
        and (t.day <> v_today or t.day_count < t.day_cap)
        and exists (select 1 from gong_relay.event e
                     where e.tenant = t.id and e.status = 'pending' and e.run_at <= v_now)
-     order by t.next_at, t.id
+     order by t.next_at
+     limit 32
      for update skip locked
   loop
     select e.id into v_event from gong_relay.event e
