@@ -294,11 +294,11 @@ describe("rules stated in prose", () => {
     expect(withCompany({ domain: "buyer.example" })).toEqual([]);
     expect(withCompany({ name: "XYZ", companyBusinessContexts: [{ objectType: "OPPORTUNITY", objectId: "006" }] })).toEqual([]);
     expect(withCompany({ name: "XYZ", companyBusinessContexts: [{ objectType: "ACCOUNT", objectId: "001" }] })).toEqual([]);
-    for (const refused of [{ name: "XYZ" }, { name: "XYZ", domain: "" }, { name: "XYZ", companyBusinessContexts: [] }]) {
-      const errors = withCompany(refused);
-      expect(errors, JSON.stringify(refused)).toContain("/person/company must match a schema in anyOf");
+    for (const refused of [{ name: "XYZ" }, { name: "XYZ", domain: "" }]) {
+      expect(withCompany(refused), JSON.stringify(refused)).toContain("/person/company must have required property 'companyBusinessContexts'");
     }
-    expect(withCompany({ name: "XYZ" })).toContain("/person/company must have required property 'domain'");
-    expect(withCompany({ name: "XYZ" })).toContain("/person/company must have required property 'companyBusinessContexts'");
+    expect(withCompany({ name: "XYZ", companyBusinessContexts: [] })).toContain(
+      "/person/company/companyBusinessContexts must contain at least 1 valid item(s)",
+    );
   });
 });
