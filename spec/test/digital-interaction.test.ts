@@ -178,7 +178,7 @@ describe("enums, exact casing", () => {
         set(body, value);
         expect(errorsOf(body), value).toEqual([]);
       }
-      for (const wrong of [values[0].toLowerCase(), "UNKNOWN"]) {
+      for (const wrong of [values[0]!.toLowerCase(), "UNKNOWN"]) {
         const body = known();
         set(body, wrong);
         expect(errorsOf(body), wrong).toContain(`${at} must be equal to one of the allowed values`);
