@@ -59,6 +59,8 @@ export function prepareOne(spec: RelaySpec, item: EnqueueItem, index: number, is
   if (!operation) {
     const known = spec.operations.map((o) => `${o.alias} (${o.operationId})`).join(", ");
     issues.push({ index, field: "operation", problem: `${JSON.stringify(item.operation)} is not an operation of the spec; use one of: ${known}` });
+  } else if (!operation.sendable) {
+    issues.push({ index, field: "operation", problem: `${operation.alias} (${operation.operationId}) is in the spec, but this version of @gong-engage/client cannot send it yet` });
   }
   const event = item.event;
   if (!event || typeof event !== "object" || Array.isArray(event)) {
@@ -66,7 +68,7 @@ export function prepareOne(spec: RelaySpec, item: EnqueueItem, index: number, is
   } else if (operation) {
     for (const issue of spec.validate(operation, event)) issues.push({ index, ...issue });
   }
-  if (issues.length > before || !operation) return undefined;
+  if (issues.length > before || !operation?.sendable) return undefined;
   let full = event;
   let eventId = operation.eventIdField ? event[operation.eventIdField] : undefined;
   if (operation.eventIdField && (eventId === undefined || eventId === null || eventId === "")) {

@@ -34,9 +34,9 @@ test("enqueue from a file refuses each invalid line naming its field, stores the
   ]);
   const result = await cli(["enqueue", "--tenant", "lines", "--operation", "shared", "--file", file], { DATABASE_URL: url });
   expect(result.code).toBe(1);
-  expect(result.stderr).toMatch(/line 2: refused: contentUrl: must be an absolute/);
+  expect(result.stderr).toMatch(/line 2: refused: \/contentUrl: must be an absolute/);
   expect(result.stderr).toMatch(/line 3: refused: not JSON/);
-  expect(result.stderr).toMatch(/line 4: refused: contentTitle: is required/);
+  expect(result.stderr).toMatch(/line 4: refused: \/contentTitle: is required/);
   expect(result.stdout).toContain("5 lines read, 2 stored, 0 already queued, 3 refused");
   // Again from stdin: the same two events are already queued, stored once.
   const again = await cli(["enqueue", "--tenant", "lines", "--operation", "viewed"], { DATABASE_URL: url }, "");
@@ -46,6 +46,14 @@ test("enqueue from a file refuses each invalid line naming its field, stores the
   const bad = await cli(["enqueue", "--tenant", "lines", "--operation", "teleport"], { DATABASE_URL: url }, "");
   expect(bad.code).toBe(2);
   expect(bad.stderr).toMatch(/^gong-relay: --operation "teleport" is not an operation of the spec; use one of: shared \(reportContentShared\), viewed \(reportContentViewed\)/);
+  // An operation the spec has but the client cannot send yet is refused before anything is read.
+  const { loadRelaySpec } = await import("../src/operations.js");
+  const unsendable = loadRelaySpec().operations.find((o) => !o.sendable);
+  if (unsendable) {
+    const refused = await cli(["enqueue", "--tenant", "lines", "--operation", unsendable.alias], { DATABASE_URL: url }, "");
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain(`cannot send it yet`);
+  }
 });
 
 test("an unknown tenant: one line, exit 1, nothing stored", async () => {

@@ -57,13 +57,16 @@ describe("the spec's rules", () => {
     for (const rule of rules) {
       expect(spec.find(rule.alias)).toMatchObject({ operationId: rule.operationId, duplicateKey: rule.duplicateKey, duplicateKeyScope: rule.duplicateKeyScope });
     }
+    // Sent with the client method named by the operationId, when the client has one.
+    expect(spec.find("shared")!.sendable).toBe(true);
     expect(spec.rateLimits).toEqual(document["x-gong-rate-limits"]);
   });
 
   test("duplicate keys and stable eventIds", () => {
     const op = spec.operations[0]!;
     const event = { reportingSystem: "A", eventId: "e1", contentId: "c" };
-    expect(duplicateKeyOf(event, op)).toBe(JSON.stringify(op.duplicateKey.map((f) => (event as Record<string, unknown>)[f] ?? null)));
+    expect(duplicateKeyOf(event, op)).toBe(JSON.stringify([op.duplicateKeyScope, ...op.duplicateKey.map((f) => (event as Record<string, unknown>)[f])]));
+    expect(duplicateKeyOf({ contentId: "c" }, op)).not.toBe(duplicateKeyOf({ contentId: "d" }, op)); // no key: never a duplicate
     const a = stableEventId("t", op, { b: 1, a: [1, { y: 2, x: 1 }] });
     expect(stableEventId("t", op, { a: [1, { x: 1, y: 2 }], b: 1 })).toBe(a); // key order does not matter
     expect(stableEventId("t2", op, { b: 1, a: [1, { y: 2, x: 1 }] })).not.toBe(a);

@@ -80,10 +80,10 @@ test("one invalid item refuses the whole call, naming the item and the field; no
     .catch((e: unknown) => e);
   expect(error).toBeInstanceOf(EnqueueValidationError);
   expect((error as EnqueueValidationError).issues).toEqual([
-    { index: 1, field: "eventTimestamp", problem: expect.stringContaining("ISO-8601") },
+    { index: 1, field: "/eventTimestamp", problem: expect.stringContaining("ISO-8601") },
     { index: 2, field: "operation", problem: expect.stringContaining("is not an operation of the spec; use one of: shared (reportContentShared), viewed (reportContentViewed)") },
   ]);
-  expect((error as Error).message).toMatch(/^not enqueued, nothing was stored: item 1: eventTimestamp: /);
+  expect((error as Error).message).toMatch(/^not enqueued, nothing was stored: item 1: \/eventTimestamp: /);
   const unknown = await relay.enqueue([{ tenant: "ghost", operation: "shared", event: sharedEvent("ghost", 1) }]).catch((e: unknown) => e);
   expect(unknown).toBeInstanceOf(UnknownTenantError);
   expect(await count("app")).toBe(before);
