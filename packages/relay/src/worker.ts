@@ -41,7 +41,8 @@ export interface WorkerOptions {
   /** Log one line per event. @default false */
   verbose?: boolean;
   /**
-   * By default a call's 1-second window counts from its answer (surely after Gong counted it): zero 429s
+   * By default a call's 1-second window counts from its answer (surely after Gong counted it; measured on this
+   * process's clock from the claim, placed on the database's clock): zero 429s
    * whatever the latency, at the cost of pacing slower when Gong answers slowly. With an allowance, the window
    * counts from when the call was sent plus this many ms (or from its answer, if that came sooner; always from
    * the answer on a tenant's first call, which may open a connection): faster when Gong is slow to answer,
@@ -72,7 +73,7 @@ interface Claimed {
   claimed_at: Date;
   /** performance.now() when the claim query was sent. */
   claimSentAt: number;
-  /** The latest time (database clock, ms) the request reached Gong, assuming arrivalAllowanceMs; undefined: unknown. */
+  /** The latest time (database clock, ms) Gong counted the call: its answer, or (with arrivalAllowanceMs) sooner. */
   reachedBy?: number;
 }
 
@@ -196,7 +197,11 @@ export class Worker {
         if (crashPoint("before-send")) await new Promise(() => {});
         const started = performance.now();
         const cached = this.clients.get(claimed.tenant);
-        if (cached?.warm && this.options.arrivalAllowanceMs !== undefined) claimed.reachedBy = claimed.claimed_at.getTime() + 1 + (started - claimed.claimSentAt) + this.options.arrivalAllowanceMs;
+        // Where the call's 1-second window starts, on the database clock: claimed_at is the database's time
+        // when the claim began, after claimSentAt, so claimed_at + (t - claimSentAt) is never earlier than t.
+        const onDatabaseClock = (t: number) => claimed.claimed_at.getTime() + 1 + (t - claimed.claimSentAt);
+        const sentBound =
+          cached?.warm && this.options.arrivalAllowanceMs !== undefined ? onDatabaseClock(started) + this.options.arrivalAllowanceMs : Infinity;
         if (cached) cached.warm = true;
         try {
           const result = await (send as (event: unknown, options: { signal: AbortSignal }) => Promise<Record<string, unknown>>)(
@@ -209,6 +214,8 @@ export class Worker {
             ? { kind: "transient", status: undefined, reason: "shutdown", errors: ["the worker stopped while sending"], mayHaveLanded: true }
             : decideError(error);
         }
+        // The answer came after Gong counted the call: the window starts at the answer at the latest.
+        claimed.reachedBy = Math.min(sentBound, onDatabaseClock(performance.now()));
         this.metrics.sendSeconds.observe({ operation: operation.operationId }, (performance.now() - started) / 1000);
         this.summary.sent++;
         if (crashPoint("after-send")) await new Promise(() => {});

@@ -1,7 +1,7 @@
 // Several workers: 3 worker processes against one Postgres, 20 tenants × 30 events. Zero 429s, each event in
 // Gong exactly once, no tenant over 3 calls in any second, every worker took part. Each tenant's rate while it
 // has a backlog (its first to its last delivery, by the mock's journal) is printed here and checked against
-// 90 % of 3 calls/s by bench/workers.mjs: a rate depends on the machine's load, so it is not asserted in a test.
+// 90 % of 3 calls/s by bench/run.mjs (part 3): a rate depends on the machine's load, so it is not asserted in a test.
 import { afterAll, beforeAll, expect, test } from "vitest";
 import { createRelay, type Relay } from "../src/index.js";
 import { acceptedIds, busiestSecond, finished, freshDatabase, ratePerTenant, SECRET_KEY, sharedEvent, startCli, startMock, type Mock } from "./helpers.js";
@@ -35,7 +35,7 @@ test("3 worker processes, 20 tenants × 30 events: journal exact, zero 429s, ≤
   expect(mock.count429()).toBe(0);
   for (const [tenant, most] of busiestSecond(mock)) expect(most, tenant).toBeLessThanOrEqual(3);
   const rates = [...ratePerTenant(mock).values()];
-  console.log(`calls/s per tenant while it had a backlog: min ${Math.min(...rates).toFixed(2)}, max ${Math.max(...rates).toFixed(2)} (target ≥ 2.7; see bench/workers.mjs)`);
+  console.log(`calls/s per tenant while it had a backlog: min ${Math.min(...rates).toFixed(2)}, max ${Math.max(...rates).toFixed(2)} (target ≥ 2.7; see bench/run.mjs)`);
   // Every worker took part.
   const sent = results.map((r) => Number(/stopped: (\d+) sent/.exec(r.stderr)?.[1] ?? 0));
   expect(sent.every((n) => n > 0), sent.join(",")).toBe(true);
