@@ -44,23 +44,27 @@ export interface Relay {
 
 export async function createRelay(options: RelayOptions = {}): Promise<Relay> {
   const log = options.log ?? stderrLog();
-  const spec = loadRelaySpec(options.spec);
+  // The spec is read (and its validators compiled) on first use: status, migrate, retry... never need it.
+  let loaded: RelaySpec | undefined;
+  const spec = () => (loaded ??= loadRelaySpec(options.spec));
   const store = await openStore({ ...options, log });
   let key: Buffer | undefined;
   const secretKey = () => (key ??= secretKeyFrom(options.secretKey ?? process.env[SECRET_KEY_ENV]));
-  const tenants = new Tenants(store.pool, spec.rateLimits, secretKey);
+  const tenants = new Tenants(store.pool, () => spec().rateLimits, secretKey);
   return {
     store,
     pool: store.pool,
-    spec,
+    get spec() {
+      return spec();
+    },
     tenants,
     enqueue: async (items, { db } = {}) => {
-      const rows = prepare(spec, items);
+      const rows = prepare(spec(), items);
       return db ? insertRows(db, rows) : enqueueOwn(store.pool, rows);
     },
     run: async ({ metrics, ...workerOptions } = {}) => {
       secretKey(); // refuse to start without the key, before claiming anything
-      const worker = new Worker(store, spec, secretKey, metrics ?? new RelayMetrics(store.pool), log, workerOptions);
+      const worker = new Worker(store, spec(), secretKey, metrics ?? new RelayMetrics(store.pool), log, workerOptions);
       return worker.run();
     },
     status: (tenant) => status(store.pool, tenant),

@@ -43,7 +43,7 @@ export interface TenantInfo {
 export class Tenants {
   constructor(
     private readonly pool: Pool,
-    private readonly defaults: { perSecond: number; perDay: number },
+    private readonly defaults: () => { perSecond: number; perDay: number },
     private readonly secretKey: () => Buffer,
   ) {}
 
@@ -106,8 +106,8 @@ export class Tenants {
   }
 
   private limits(input: TenantLimits): Required<TenantLimits> {
-    const perSecond = input.perSecond ?? this.defaults.perSecond;
-    const perDay = input.perDay ?? this.defaults.perDay;
+    const perSecond = input.perSecond ?? this.defaults().perSecond;
+    const perDay = input.perDay ?? this.defaults().perDay;
     const reserve = input.reserve ?? 0;
     if (typeof perSecond !== "number" || !(perSecond > 0) || !Number.isFinite(perSecond)) {
       throw new RelayUsageError(`perSecond must be a positive number of calls per second, got ${JSON.stringify(perSecond)}`);

@@ -2,13 +2,33 @@
 // limits on, as Gong), the gong-relay CLI as real processes, and checks read from the mock's journal.
 import { spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { chmodSync, mkdtempSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { startMockServer, type MockServer, type MockServerOptions } from "@gong-engage/mock-server";
 import pg from "pg";
-import { inject } from "vitest";
+import { afterAll, inject } from "vitest";
+
+// Whatever a scenario started is stopped when its file ends, even when it failed or timed out: the gong-relay
+// processes, and any embedded Postgres left running in its temp folders.
+const children = new Set<ChildProcess>();
+const folders = new Set<string>();
+afterAll(async () => {
+  for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
+  for (const dir of folders) {
+    for (const pidFile of [join(dir, "pg", "postmaster.pid"), join(dir, "data", "pg", "postmaster.pid")]) {
+      if (!existsSync(pidFile)) continue;
+      const pid = Number(readFileSync(pidFile, "utf8").split("\n")[0]);
+      try {
+        process.kill(pid, "SIGINT");
+      } catch {
+        continue;
+      }
+      for (let i = 0; i < 200 && existsSync(pidFile); i++) await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+});
 
 export const CLI = fileURLToPath(new URL("../bin/gong-relay.js", import.meta.url));
 export const SECRET_KEY = randomBytes(32).toString("base64");
@@ -44,6 +64,7 @@ export async function startMock(options: MockServerOptions = {}): Promise<Mock> 
 export function tempDir(prefix: string): string {
   const dir = mkdtempSync(join(tmpdir(), prefix));
   chmodSync(dir, 0o755);
+  folders.add(dir);
   return dir;
 }
 
@@ -88,6 +109,7 @@ export function startCli(args: string[], env: Record<string, string | undefined>
     stdio: ["pipe", "pipe", "pipe"],
   }) as ChildProcess & { output: { stdout: string; stderr: string } };
   child.output = { stdout: "", stderr: "" };
+  children.add(child);
   child.stdout!.on("data", (d) => (child.output.stdout += d));
   child.stderr!.on("data", (d) => (child.output.stderr += d));
   return child;
