@@ -85,7 +85,12 @@ export class Worker {
   private readonly states: StateLog;
   private readonly abortSends = new AbortController();
   private stopping = false;
-  private wakers = new Set<() => void>();
+  // Sleeping lanes, woken one at a time by the shared timer (the next due tenant) and by each successful
+  // claim (there may be more due work), all at once by a NOTIFY or stop(): no herd of lanes claiming at the
+  // same instant for one due tenant.
+  private readonly sleepers: Array<() => void> = [];
+  private timer: NodeJS.Timeout | undefined;
+  private timerAt = Infinity;
   private listener: pg.Client | undefined;
   private listenTimer: NodeJS.Timeout | undefined;
   private databaseDown = false;
@@ -133,6 +138,7 @@ export class Worker {
     await this.listen();
     await Promise.all(Array.from({ length: concurrency }, () => this.lane()));
     clearTimeout(this.listenTimer);
+    clearTimeout(this.timer);
     await this.listener?.end().catch(() => {});
     const counts = Object.entries(this.summary.outcomes).map(([k, v]) => `${v} ${k}`).join(", ");
     this.log(`worker ${this.id} stopped: ${this.summary.sent} sent${counts ? ` (${counts})` : ""}`);
@@ -167,6 +173,7 @@ export class Worker {
         continue;
       }
       if (claimed) {
+        this.wakeOne();
         await this.deliver(claimed);
         continue;
       }
@@ -397,18 +404,26 @@ export class Worker {
   private sleep(ms: number): Promise<void> {
     if (this.stopping) return Promise.resolve();
     return new Promise((resolve) => {
-      const done = () => {
-        clearTimeout(timer);
-        this.wakers.delete(done);
-        resolve();
-      };
-      const timer = setTimeout(done, Math.max(1, ms));
-      this.wakers.add(done);
+      this.sleepers.push(resolve);
+      const at = performance.now() + Math.max(1, ms);
+      if (at < this.timerAt) {
+        clearTimeout(this.timer);
+        this.timerAt = at;
+        this.timer = setTimeout(() => {
+          this.timerAt = Infinity;
+          this.timer = undefined;
+          this.wakeOne();
+        }, Math.max(1, ms));
+      }
     });
   }
 
+  private wakeOne(): void {
+    this.sleepers.shift()?.();
+  }
+
   private wakeAll(): void {
-    for (const wake of [...this.wakers]) wake();
+    for (const wake of this.sleepers.splice(0)) wake();
   }
 
   private databaseIsDown(error: unknown): void {
