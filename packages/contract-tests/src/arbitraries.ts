@@ -4,10 +4,10 @@
 // an unknown keyword is an error, not a silent gap. Every generated body is checked against the spec's own
 // validator before it is sent (see sender.ts), so a generator mistake fails loudly.
 // Values stay within what any reasonable server takes as valid: strings are never blank, URLs are plain
-// https URLs, and a property named `email` gets an email address (servers commonly check those even where the
+// https URLs, and a plain string property whose documented example is an email address gets email addresses (servers commonly check those even where the
 // spec types them as plain strings), so that a conforming server is never failed for a test-data quirk.
 import fc from "fast-check";
-import { ajv, resolve, type Json } from "./spec-model.js";
+import { createAjv, resolveRef, type Json } from "./spec-model.js";
 
 const HANDLED = new Set([
   "$ref", "allOf", "anyOf", "type", "enum", "properties", "required", "items", "additionalProperties", "format",
@@ -15,11 +15,11 @@ const HANDLED = new Set([
 ]);
 
 /** Resolves $ref and merges allOf into one schema (properties and required lists combined; first wins otherwise). */
-export function flatten(schema: Json): Json {
-  const s = resolve(schema);
+export function flatten(document: Json, schema: Json): Json {
+  const s = resolveRef(document, schema);
   if (!s?.allOf) return s;
   const { allOf, ...merged } = s as { allOf: Json[] } & Record<string, Json>;
-  for (const part of allOf.map(flatten)) {
+  for (const part of allOf.map((part) => flatten(document, part))) {
     for (const [key, value] of Object.entries<Json>(part)) {
       if (key === "properties") {
         const properties: Json = { ...(merged.properties ?? {}) };
@@ -64,17 +64,17 @@ const stringOf = (format: string | undefined): fc.Arbitrary<string> => {
   }
 };
 
-export function arbitraryFor(schema: Json, depth = 0): fc.Arbitrary<unknown> {
-  const s = flatten(schema);
+export function arbitraryFor(document: Json, schema: Json, depth = 0): fc.Arbitrary<unknown> {
+  const s = flatten(document, schema);
   for (const key of Object.keys(s)) {
     if (!HANDLED.has(key)) throw new Error(`arbitraries: schema keyword "${key}" is not supported yet`);
   }
   if (s.enum) return fc.constantFrom(...s.enum);
   if (s.anyOf) {
     const { anyOf, ...rest } = s as { anyOf: Json[] } & Record<string, Json>;
-    return fc.oneof(...anyOf.map((branch) => arbitraryFor({ ...rest, ...flatten(branch) }, depth)));
+    return fc.oneof(...anyOf.map((branch) => arbitraryFor(document, { ...rest, ...flatten(document, branch) }, depth)));
   }
-  if (Array.isArray(s.type)) return fc.oneof(...s.type.map((type: string) => arbitraryFor({ ...s, type }, depth)));
+  if (Array.isArray(s.type)) return fc.oneof(...s.type.map((type: string) => arbitraryFor(document, { ...s, type }, depth)));
   switch (s.type) {
     case "string":
       return stringOf(s.format);
@@ -89,7 +89,7 @@ export function arbitraryFor(schema: Json, depth = 0): fc.Arbitrary<unknown> {
     case "array":
       // No `items`: any JSON values; strings and numbers stand for them.
       if (depth > 4) return fc.constant([]);
-      return fc.array(s.items ? arbitraryFor(s.items, depth + 1) : fc.oneof(fc.string({ maxLength: 8 }), fc.integer()), { maxLength: 2 });
+      return fc.array(s.items ? arbitraryFor(document, s.items, depth + 1) : fc.oneof(fc.string({ maxLength: 8 }), fc.integer()), { maxLength: 2 });
     case "object":
     case undefined: {
       if (!s.properties) return fc.dictionary(fc.stringMatching(/^[a-z]{1,8}$/), fc.string({ maxLength: 8 }), { maxKeys: 2 });
@@ -97,7 +97,7 @@ export function arbitraryFor(schema: Json, depth = 0): fc.Arbitrary<unknown> {
         Object.fromEntries(
           Object.entries<Json>(s.properties).map(([name, sub]) => [
             name,
-            name === "email" && flatten(sub)?.type === "string" && !flatten(sub).format ? email : arbitraryFor(sub, depth + 1),
+            looksLikeEmail(flatten(document, sub)) ? email : arbitraryFor(document, sub, depth + 1),
           ]),
         ),
         { requiredKeys: s.required ?? [] },
@@ -105,7 +105,7 @@ export function arbitraryFor(schema: Json, depth = 0): fc.Arbitrary<unknown> {
       if (!s.dependentSchemas) return record;
       // dependentSchemas constrain combinations of properties: keep the combinations they accept (the
       // properties themselves are already generated valid, so only this part needs checking).
-      const validate = ajv.compile({ type: "object", dependentSchemas: s.dependentSchemas });
+      const validate = createAjv().compile({ type: "object", dependentSchemas: s.dependentSchemas });
       return record.filter((value) => validate(value) as boolean);
     }
     default:
@@ -113,7 +113,17 @@ export function arbitraryFor(schema: Json, depth = 0): fc.Arbitrary<unknown> {
   }
 }
 
-/** A valid request body for the operation's schema. */
-export function requestBodies(schema: Json): fc.Arbitrary<Record<string, unknown>> {
-  return arbitraryFor(schema) as fc.Arbitrary<Record<string, unknown>>;
+/** A plain string (no format) whose documented example is an email address: servers check those anyway. */
+function looksLikeEmail(schema: Json): boolean {
+  return schema?.type === "string" && !schema.format && !schema.enum && /^[^@\s]+@[^@\s]+\.[a-z]+$/i.test(String(schema.example ?? ""));
+}
+
+/** The operation's request schema, $refs resolved. */
+export function requestSchemaOf(document: Json, requestSchemaRef: string): Json {
+  return resolveRef(document, { $ref: requestSchemaRef });
+}
+
+/** Valid request bodies for a request schema of `document`. */
+export function requestBodies(document: Json, schema: Json): fc.Arbitrary<Record<string, unknown>> {
+  return arbitraryFor(document, schema) as fc.Arbitrary<Record<string, unknown>>;
 }

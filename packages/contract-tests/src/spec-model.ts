@@ -1,99 +1,177 @@
-// What the suite knows about the API, all read at run time from the bundled spec: the operations, the statuses
-// each documents, the request schema, and a response checker per (operation, status). Nothing is restated.
+// What the suite knows about the API, read from a bundled spec when loadSpecModel is called (never when this
+// module is imported, so that --spec and a test's fixture spec decide which spec it is): the operations, the
+// statuses each documents, the request schema and examples, the security schemes and Gong's rules
+// (x-gong-event, x-gong-rate-limits). Nothing is restated.
+// Shaped like @gong-engage/spec-model's SpecModel, which replaces this module when it lands.
 import { existsSync, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { fileURLToPath } from "node:url";
 import Ajv2020 from "ajv/dist/2020.js";
 import addFormats from "ajv-formats";
-import type { ErrorObject, ValidateFunction } from "ajv";
+import type { ErrorObject } from "ajv";
 
-/** CONTRACT_SPEC, else the bundle the build copied into dist/ (the published package), else @gong-engage/spec's. */
-function defaultSpecPath(): string {
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type Json = any;
+
+export interface ValidationIssue {
+  /** A JSON-pointer-ish path such as /viewer/email, "(body)" for the root. */
+  field: string;
+  problem: string;
+}
+
+export interface SpecResponse {
+  status: number;
+  contentType: string;
+  validateBody(body: unknown): ValidationIssue[];
+  headers: Array<{ name: string; required: boolean; schema: Json }>;
+  /** Top-level int64 properties of the body: they must be exact integers in the raw text. */
+  int64Fields: string[];
+}
+
+export interface EventRule {
+  eventIdField?: string;
+  /** Request fields whose values identify an event for the 409 (our reading; never asserted across operations). */
+  duplicateKey: string[];
+  duplicateKeyScope: string;
+  resultIdField?: string;
+}
+
+export interface SpecOperation {
+  operationId: string;
+  alias: string;
+  method: string;
+  path: string;
+  requestSchemaRef: string;
+  validateRequest(body: unknown): ValidationIssue[];
+  statuses: number[];
+  responses: Map<number, SpecResponse>;
+  /** The named examples of the request body. */
+  examples: Record<string, unknown>;
+  authSchemes: Array<"basic" | "bearer">;
+  event: EventRule;
+}
+
+export interface SpecModel {
+  document: Json;
+  path?: string;
+  rateLimits: { perSecond: number; perDay: number };
+  operations: SpecOperation[];
+  operation(operationId: string): SpecOperation | undefined;
+}
+
+/** The bundle the build copied into dist/ (the published package), else @gong-engage/spec's. */
+export function bundledSpecPath(): string {
   const shipped = fileURLToPath(new URL("../openapi.json", import.meta.url));
   return existsSync(shipped) ? shipped : createRequire(import.meta.url).resolve("@gong-engage/spec/openapi.json");
 }
-export const specPath: string = process.env.CONTRACT_SPEC || defaultSpecPath();
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-export type Json = any;
-export const spec: Json = JSON.parse(readFileSync(specPath, "utf8"));
 
-export const ajv = new Ajv2020.default({ allErrors: true, strict: false });
-addFormats.default(ajv);
-ajv.addSchema(spec, "openapi.json");
+/** The one Ajv set-up: JSON Schema 2020-12, every error, formats in full mode. */
+export function createAjv(): InstanceType<typeof Ajv2020.default> {
+  const ajv = new Ajv2020.default({ allErrors: true, strict: false });
+  addFormats.default(ajv, { mode: "full" });
+  return ajv;
+}
 
-/** Follows $refs inside the spec. */
-export function resolve(node: Json): Json {
+/** Follows $refs inside `document` (a loop of $refs is an error, not a hang). */
+export function resolveRef(document: Json, node: Json): Json {
   let current = node;
+  const seen = new Set<string>();
   while (current && typeof current === "object" && typeof current.$ref === "string") {
+    if (seen.has(current.$ref)) throw new Error(`$ref loop at ${current.$ref}`);
+    seen.add(current.$ref);
     current = current.$ref
       .slice(2)
       .split("/")
-      .reduce((at: Json, key: string) => at?.[key.replace(/~1/g, "/").replace(/~0/g, "~")], spec);
+      .reduce((at: Json, key: string) => at?.[key.replace(/~1/g, "/").replace(/~0/g, "~")], document);
   }
   return current;
 }
 
-export interface ResponseSpec {
-  status: number;
-  contentType: string;
-  validateBody: ValidateFunction;
-  headers: Array<{ name: string; required: boolean; schema: Json }>;
-  /** Top-level int64 properties of the body (e.g. integrationId): they must be exact integers in the raw text. */
-  int64Fields: string[];
+export function formatIssues(errors: ErrorObject[] | null | undefined): ValidationIssue[] {
+  return (errors ?? []).map((e) => ({ field: e.instancePath || "(body)", problem: e.message ?? e.keyword }));
 }
 
-export interface Operation {
-  operationId: string;
-  method: string;
-  path: string;
-  requestSchema: Json;
-  requestSchemaRef: string;
-  validateRequest: ValidateFunction;
-  /** The named examples of the request body. */
-  examples: Record<string, Json>;
-  responses: Map<number, ResponseSpec>;
-  /** The security schemes the operation accepts (by type). */
-  security: Array<{ type: string; scheme?: string }>;
-}
+export const describeIssues = (issues: ValidationIssue[]): string => issues.map((i) => `${i.field}: ${i.problem}`).join("; ");
 
-export const operations: Operation[] = Object.entries<Json>(spec.paths).flatMap(([path, item]) =>
-  Object.entries<Json>(item)
-    .filter(([, op]) => op && typeof op === "object" && op.responses)
-    .map(([method, op]) => {
-      const media = op.requestBody.content["application/json"];
-      const responses = new Map<number, ResponseSpec>();
-      for (const [status, ref] of Object.entries<Json>(op.responses)) {
-        const response = resolve(ref);
-        const [contentType, content] = Object.entries<Json>(response.content ?? {})[0] ?? ["", {}];
-        const properties = resolve(content.schema)?.properties ?? {};
-        responses.set(Number(status), {
-          status: Number(status),
-          contentType,
-          validateBody: content.schema?.$ref ? ajv.getSchema(`openapi.json${content.schema.$ref}`)! : ajv.compile(content.schema ?? {}),
-          headers: Object.entries<Json>(response.headers ?? {}).map(([name, header]) => {
-            const h = resolve(header);
-            return { name, required: !!h.required, schema: resolve(h.schema) };
-          }),
-          int64Fields: Object.keys(properties).filter((name) => resolve(properties[name])?.format === "int64"),
-        });
-      }
-      const security = (op.security ?? spec.security ?? []).flatMap((requirement: Json) =>
-        Object.keys(requirement).map((name) => spec.components.securitySchemes[name]).map(resolve),
-      );
-      return {
-        operationId: op.operationId,
-        method: method.toUpperCase(),
-        path,
-        requestSchema: resolve(media.schema),
-        requestSchemaRef: media.schema.$ref,
-        validateRequest: ajv.getSchema(`openapi.json${media.schema.$ref}`)!,
-        examples: Object.fromEntries(Object.entries<Json>(media.examples ?? {}).map(([name, ex]) => [name, resolve(ex).value])),
-        responses,
-        security,
-      } satisfies Operation;
-    }),
-);
+/** Loads a bundled spec (a file path or the parsed document); the default is the bundled spec. */
+export function loadSpecModel(source: string | object = bundledSpecPath()): SpecModel {
+  const path = typeof source === "string" ? source : undefined;
+  let document: Json;
+  if (typeof source === "string") {
+    try {
+      document = JSON.parse(readFileSync(source, "utf8"));
+    } catch (error) {
+      throw new Error(`cannot read the OpenAPI document at ${source} (it must be a bundled JSON file): ${(error as Error).message}`);
+    }
+  } else {
+    document = source;
+  }
+  if (!document || typeof document.paths !== "object") throw new Error(`${path ?? "the document"} is not an OpenAPI document (no paths)`);
+  const ajv = createAjv();
+  ajv.addSchema(document, "openapi.json");
+  const validator = (schema: Json) => {
+    const validate = schema?.$ref ? ajv.getSchema(`openapi.json${schema.$ref}`)! : ajv.compile(schema ?? {});
+    return (body: unknown) => (validate(body) ? [] : formatIssues(validate.errors));
+  };
+  const resolve = (node: Json) => resolveRef(document, node);
 
-export function describeErrors(errors: ErrorObject[] | null | undefined): string {
-  return (errors ?? []).map((e) => `${e.instancePath || "(body)"} ${e.message}`).join("; ");
+  const operations: SpecOperation[] = Object.entries<Json>(document.paths).flatMap(([path, item]) =>
+    Object.entries<Json>(resolve(item))
+      .filter(([, op]) => op && typeof op === "object" && op.responses && op.requestBody)
+      .map(([method, op]) => {
+        const media = resolve(op.requestBody).content["application/json"];
+        const responses = new Map<number, SpecResponse>();
+        for (const [status, ref] of Object.entries<Json>(op.responses)) {
+          const response = resolve(ref);
+          const [contentType, content] = Object.entries<Json>(response.content ?? {})[0] ?? ["", {}];
+          const properties = resolve(content.schema)?.properties ?? {};
+          responses.set(Number(status), {
+            status: Number(status),
+            contentType,
+            validateBody: validator(content.schema),
+            headers: Object.entries<Json>(response.headers ?? {}).map(([name, header]) => {
+              const h = resolve(header);
+              return { name, required: !!h.required, schema: resolve(h.schema) };
+            }),
+            int64Fields: Object.keys(properties).filter((name) => resolve(properties[name])?.format === "int64"),
+          });
+        }
+        const authSchemes = [
+          ...new Set(
+            (op.security ?? document.security ?? []).flatMap((requirement: Json) =>
+              Object.keys(requirement)
+                .map((name) => resolve(document.components?.securitySchemes?.[name]))
+                .map((s: Json) => (s?.type === "oauth2" || s?.scheme?.toLowerCase() === "bearer" ? "bearer" : "basic")),
+            ),
+          ),
+        ] as Array<"basic" | "bearer">;
+        const rule = op["x-gong-event"] ?? {};
+        return {
+          operationId: op.operationId,
+          alias: rule.alias ?? op.operationId,
+          method: method.toUpperCase(),
+          path,
+          requestSchemaRef: media.schema.$ref,
+          validateRequest: validator(media.schema),
+          statuses: [...responses.keys()],
+          responses,
+          examples: Object.fromEntries(Object.entries<Json>(media.examples ?? {}).map(([name, ex]) => [name, resolve(ex).value])),
+          authSchemes,
+          event: {
+            eventIdField: rule.eventIdField,
+            duplicateKey: rule.duplicateKey ?? [],
+            duplicateKeyScope: rule.duplicateKeyScope ?? op.operationId,
+            resultIdField: rule.resultIdField,
+          },
+        } satisfies SpecOperation;
+      }),
+  );
+  const limits = document["x-gong-rate-limits"] ?? {};
+  return {
+    document,
+    ...(path ? { path } : {}),
+    rateLimits: { perSecond: limits.perSecond, perDay: limits.perDay },
+    operations,
+    operation: (operationId) => operations.find((op) => op.operationId === operationId),
+  };
 }
