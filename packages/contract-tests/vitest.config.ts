@@ -9,8 +9,12 @@ export default defineConfig({
   test: {
     include: ["test/contract/**/*.test.ts", "test/integration/**/*.test.ts", "test/self-check/**/*.test.ts"],
     provide: { contractConfig: resolveConfig({}, process.env) },
-    // The self-checks run many suites at once (describe.concurrent): each waits on its own stand-in's pace.
-    maxConcurrency: 16,
+    // Most of these files wait on a server's pace, not on the CPU: two files at once even on two cores, and
+    // within the self-checks many suites at once (describe.concurrent), each at its own stand-in's pace. The
+    // files share their workers' imports (the mock, Prism): nothing here depends on a fresh module state.
+    maxWorkers: 2,
+    isolate: false,
+    maxConcurrency: 32,
     testTimeout: 120_000,
     hookTimeout: 60_000,
     reporters: reporters(),
