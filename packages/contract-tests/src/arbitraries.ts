@@ -7,7 +7,11 @@
 // https URLs, and a plain string property whose documented example is an email address gets email addresses (servers commonly check those even where the
 // spec types them as plain strings), so that a conforming server is never failed for a test-data quirk.
 import fc from "fast-check";
-import { createAjv, resolveRef, type Json } from "./spec-model.js";
+import { createAjv, resolveRef } from "@gong-engage/spec-model";
+
+// A JSON Schema node of the spec, walked by hand here and in mutations.ts.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type Json = any;
 
 const HANDLED = new Set([
   "$ref", "allOf", "anyOf", "type", "enum", "properties", "required", "items", "additionalProperties", "format",
@@ -16,7 +20,7 @@ const HANDLED = new Set([
 
 /** Resolves $ref and merges allOf into one schema (properties and required lists combined; first wins otherwise). */
 export function flatten(document: Json, schema: Json): Json {
-  const s = resolveRef(document, schema);
+  const s: Json = resolveRef(document, schema);
   if (!s?.allOf) return s;
   const { allOf, ...merged } = s as { allOf: Json[] } & Record<string, Json>;
   for (const part of allOf.map((part) => flatten(document, part))) {
@@ -116,11 +120,6 @@ export function arbitraryFor(document: Json, schema: Json, depth = 0): fc.Arbitr
 /** A plain string (no format) whose documented example is an email address: servers check those anyway. */
 function looksLikeEmail(schema: Json): boolean {
   return schema?.type === "string" && !schema.format && !schema.enum && /^[^@\s]+@[^@\s]+\.[a-z]+$/i.test(String(schema.example ?? ""));
-}
-
-/** The operation's request schema, $refs resolved. */
-export function requestSchemaOf(document: Json, requestSchemaRef: string): Json {
-  return resolveRef(document, { $ref: requestSchemaRef });
 }
 
 /** Valid request bodies for a request schema of `document`. */

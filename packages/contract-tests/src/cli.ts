@@ -8,7 +8,7 @@ import { parseArgs } from "node:util";
 import { ConfigError, resolveConfig, type Config, type Flags } from "./config.js";
 import { formatPlan, overBudget, planFor } from "./plan.js";
 import { preflight, PreflightError, preflightRequests } from "./preflight.js";
-import { loadSpecModel, type SpecModel } from "./spec-model.js";
+import { loadSpecModel, type SpecModel } from "@gong-engage/spec-model";
 
 const HELP = `gong-contract: does a server implement the operations of Gong's spec (this package's bundled OpenAPI document)?
 

@@ -3,7 +3,7 @@
 // is sent, and handed to the test worker as a value (vitest's provide/inject), never written back to
 // process.env. A bad value is a ConfigError whose message says what is wrong and how to fix it, in one line.
 import { resolve } from "node:path";
-import { bundledSpecPath } from "./spec-model.js";
+import { bundledSpecPath, checkBaseUrl } from "@gong-engage/spec-model";
 
 export type Profile = "full" | "smoke";
 
@@ -99,21 +99,14 @@ export function resolveConfig(flags: Flags = {}, environment: NodeJS.ProcessEnv 
 }
 
 function readBaseUrl(value: string | undefined): string | undefined {
-  const text = value?.trim();
-  if (!text) return undefined;
-  let url: URL;
+  if (!value?.trim()) return undefined;
   try {
-    url = new URL(text);
-  } catch {
-    throw new ConfigError(`CONTRACT_BASE_URL (--base-url) must be an absolute URL such as https://api.gong.io or http://127.0.0.1:4010, got "${text}"`);
+    return checkBaseUrl(value, "CONTRACT_BASE_URL (--base-url)", {
+      credentialsHint: "set GONG_ACCESS_KEY and GONG_ACCESS_KEY_SECRET, or GONG_BEARER_TOKEN",
+    });
+  } catch (error) {
+    throw new ConfigError((error as Error).message);
   }
-  if (url.protocol !== "http:" && url.protocol !== "https:") {
-    throw new ConfigError(`CONTRACT_BASE_URL (--base-url) must use http or https, got "${url.protocol}"`);
-  }
-  if (url.username || url.password) {
-    throw new ConfigError("CONTRACT_BASE_URL (--base-url) must not carry credentials: set GONG_ACCESS_KEY and GONG_ACCESS_KEY_SECRET, or GONG_BEARER_TOKEN");
-  }
-  return text.replace(/\/+$/, "");
 }
 
 function authorizationFrom(env: NodeJS.ProcessEnv): string {

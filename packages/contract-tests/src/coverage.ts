@@ -1,6 +1,6 @@
 // Which (operation, documented status) pairs the suite has elicited and checked. The list of pairs comes from
 // the spec, so a status added to the spec without a test shows up as a gap and fails the run.
-import type { SpecOperation } from "./spec-model.js";
+import type { SpecOperation } from "@gong-engage/spec-model";
 
 export type PairState = { state: "checked"; how: Set<string>; checks: Set<string> } | { state: "skipped"; reason: string };
 

@@ -1,8 +1,7 @@
 // Bodies with exactly one rule broken, made from a valid body and the spec's schema: a required field missing,
 // a wrong type, a value outside an enum, a bad date-time or URL, a dependentSchemas rule broken (a view's
 // trackingId together with a viewer). Which field is broken is found by walking the schema, not named here.
-import { flatten } from "./arbitraries.js";
-import type { Json } from "./spec-model.js";
+import { flatten, type Json } from "./arbitraries.js";
 
 export const RULES = ["required field missing", "wrong type", "value outside enum", "bad date-time", "bad URL", "dependent rule broken"] as const;
 export type Rule = (typeof RULES)[number];

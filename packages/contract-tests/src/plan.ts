@@ -2,7 +2,7 @@
 // sent; and the budget check (CONTRACT_MAX_REQUESTS): a plan over the budget fails at once, saying by how much
 // and what would fit.
 import { DEFAULT_RUNS, type Config } from "./config.js";
-import type { SpecModel } from "./spec-model.js";
+import type { SpecModel } from "@gong-engage/spec-model";
 import { suiteFor } from "./suites.js";
 
 export interface Plan {

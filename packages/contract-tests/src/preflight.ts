@@ -2,7 +2,7 @@
 // credentials (a server that implements the spec answers 401 and records nothing). A server that cannot be
 // reached, or that answers no operation with a status the spec documents (a 404 on both, an HTML error page),
 // is a start-up error: one line saying what is wrong and how to fix it, instead of a failed suite.
-import type { SpecModel } from "./spec-model.js";
+import { errorCodes, type SpecModel } from "@gong-engage/spec-model";
 import { tagEvent } from "./suites.js";
 
 export class PreflightError extends Error {
@@ -11,7 +11,7 @@ export class PreflightError extends Error {
 
 export interface PreflightResult {
   requests: number;
-  /** "reportContentShared 401", ... */
+  /** "<operationId> <status>" per operation, e.g. "<operationId> 401" */
   answers: string[];
 }
 
@@ -56,16 +56,7 @@ export async function preflight(baseUrl: string, model: SpecModel): Promise<Pref
 }
 
 function unreachable(baseUrl: string, error: unknown): string {
-  const codes: string[] = [];
-  const collect = (value: unknown, depth = 0) => {
-    if (!value || typeof value !== "object" || depth > 3) return;
-    const { code, cause, errors, name } = value as { code?: unknown; cause?: unknown; errors?: unknown; name?: unknown };
-    if (typeof code === "string") codes.push(code);
-    if (name === "TimeoutError") codes.push("TIMEOUT");
-    collect(cause, depth + 1);
-    if (Array.isArray(errors)) errors.forEach((e) => collect(e, depth + 1));
-  };
-  collect(error);
+  const codes = errorCodes(error);
   const host = new URL(baseUrl).host;
   if (codes.includes("ECONNREFUSED")) return `cannot reach ${baseUrl}: connection refused; is the server running, and listening on ${host}?`;
   if (codes.includes("ENOTFOUND") || codes.includes("EAI_AGAIN")) return `cannot reach ${baseUrl}: the host ${new URL(baseUrl).hostname} was not found; check the base URL`;

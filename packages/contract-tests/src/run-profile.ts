@@ -5,7 +5,7 @@
 import type { Config } from "./config.js";
 import type { Coverage } from "./coverage.js";
 import { createSession } from "./session.js";
-import type { SpecModel } from "./spec-model.js";
+import type { SpecModel } from "@gong-engage/spec-model";
 
 export interface ProfileResult {
   /** Every test passed and every documented (operation, status) pair was elicited and checked, or skipped. */

@@ -3,7 +3,9 @@
 // drift from the spec. Requests are paced under the target's rate limit, and an unexpected 429 is retried after
 // its Retry-After: only the deliberate burst goes over the limit. The request budget (CONTRACT_MAX_REQUESTS)
 // is enforced here, before each request: request n + 1 is never sent.
-import { describeIssues, type SpecOperation as Operation } from "./spec-model.js";
+// The pacing is still the suite's own (paced on answers, like the client's): @gong-engage/client does not
+// export its Pacer, which the suite should share once it does.
+import { describeIssues, parseRetryAfter, type SpecOperation as Operation } from "@gong-engage/spec-model";
 import type { Target } from "./target.js";
 
 export interface Sent {
@@ -152,9 +154,9 @@ function checkRequest(operation: Operation, options: SendOptions, authorization:
   return JSON.stringify(options.body);
 }
 
+/** The wait a 429's Retry-After asks for, in ms; a second when it says nothing usable. */
 export function retryAfterMs(headers: Headers): number {
-  const value = headers.get("retry-after");
-  return value && /^\d+$/.test(value) ? Number(value) * 1000 : 1000;
+  return (parseRetryAfter(headers.get("retry-after")) ?? 1) * 1000;
 }
 
 export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));

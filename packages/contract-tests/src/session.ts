@@ -6,7 +6,7 @@ import { Coverage } from "./coverage.js";
 import { formatPlan, overBudget, planFor, type Plan } from "./plan.js";
 import { markdownReport } from "./report.js";
 import { Sender } from "./sender.js";
-import type { SpecModel, SpecOperation } from "./spec-model.js";
+import type { SpecModel, SpecOperation } from "@gong-engage/spec-model";
 import { SUITE_TAG, suiteFor, tagEvent, type SuiteContext, type SuiteDefinition } from "./suites.js";
 import { openTarget } from "./target.js";
 

@@ -2,7 +2,7 @@
 // CONTRACT_BASE_URL, any server, with the credentials of the configuration (see config.ts). Credentials are
 // only ever put in the Authorization header, never printed.
 import type { Config } from "./config.js";
-import type { SpecModel } from "./spec-model.js";
+import type { SpecModel } from "@gong-engage/spec-model";
 
 export interface Target {
   baseUrl: string;
@@ -19,10 +19,10 @@ export interface Target {
 }
 
 /**
- * The in-process mock's limit: 50 calls/s for the full profile (hundreds of requests; the suite keeps to 80% of
+ * The in-process mock's limit: 40 calls/s for the full profile (hundreds of requests; the suite keeps to 80% of
  * it), Gong's own limit for the smoke profile (its one burst must meet the limit within 30 requests).
  */
-const IN_PROCESS_MOCK_FULL_RATE = 50;
+const IN_PROCESS_MOCK_FULL_RATE = 40;
 
 /** The target of `config`; the in-process mock serves the spec the suite runs (`config.specPath`). */
 export async function openTarget(config: Config, model: SpecModel): Promise<Target> {

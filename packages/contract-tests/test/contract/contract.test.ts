@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import type { Config } from "../../src/config.js";
 import { writeReport } from "../../src/report.js";
 import { createSession, progressLine } from "../../src/session.js";
-import { loadSpecModel } from "../../src/spec-model.js";
+import { loadSpecModel } from "@gong-engage/spec-model";
 import type { SuiteContext } from "../../src/suites.js";
 
 declare module "vitest" {

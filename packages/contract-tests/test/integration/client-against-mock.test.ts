@@ -2,7 +2,7 @@
 import { createEngagementClient, GongApiError, type ContentSharedEvent } from "@gong-engage/client";
 import { startMockServer, type MockServer } from "@gong-engage/mock-server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { loadSpecModel } from "../../src/spec-model.js";
+import { loadSpecModel } from "@gong-engage/spec-model";
 
 const { operations } = loadSpecModel();
 

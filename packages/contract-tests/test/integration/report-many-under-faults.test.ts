@@ -5,7 +5,7 @@
 import { createEngagementClient, type ReportOutcome } from "@gong-engage/client";
 import { startMockServer, type MockServer } from "@gong-engage/mock-server";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { loadSpecModel } from "../../src/spec-model.js";
+import { loadSpecModel } from "@gong-engage/spec-model";
 
 const { operations } = loadSpecModel();
 

@@ -6,13 +6,13 @@ import { validateEvent, type OperationId } from "@gong-engage/client";
 import { startMockServer, type MockServer } from "@gong-engage/mock-server";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { requestBodies, requestSchemaOf } from "../../src/arbitraries.js";
+import { requestBodies } from "../../src/arbitraries.js";
 import { candidates, RULES, sitesOf } from "../../src/mutations.js";
-import { loadSpecModel, type SpecOperation as Operation } from "../../src/spec-model.js";
+import { loadSpecModel, type SpecOperation as Operation } from "@gong-engage/spec-model";
 
 const model = loadSpecModel();
 const { operations, document } = model;
-const schemaOf = (operation: Operation) => requestSchemaOf(document, operation.requestSchemaRef);
+const schemaOf = (operation: Operation) => operation.requestSchema;
 
 const RUNS = Number(process.env.AGREEMENT_RUNS ?? 600);
 

@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { startMockServer } from "@gong-engage/mock-server";
 import { beforeAll, describe, expect, it } from "vitest";
 import { runProfile, type ProfileResult } from "../../src/run-profile.js";
-import { loadSpecModel, type SpecModel } from "../../src/spec-model.js";
+import { loadSpecModel, type SpecModel } from "@gong-engage/spec-model";
 import { PROFILES, selfCheckConfig } from "./self-check-config.js";
 
 const NEW_PATH = "/v2/contract-tests/activity";
