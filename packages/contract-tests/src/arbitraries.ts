@@ -109,12 +109,26 @@ export function arbitraryFor(document: Json, schema: Json, depth = 0): fc.Arbitr
       if (!s.dependentSchemas) return record;
       // dependentSchemas constrain combinations of properties: keep the combinations they accept (the
       // properties themselves are already generated valid, so only this part needs checking).
-      const validate = createAjv().compile({ type: "object", dependentSchemas: s.dependentSchemas });
+      const validate = dependentRules(s.dependentSchemas);
       return record.filter((value) => validate(value) as boolean);
     }
     default:
       throw new Error(`arbitraries: type "${s.type}" is not supported yet`);
   }
+}
+
+const compiledDependentRules = new WeakMap<object, (value: unknown) => boolean>();
+const dependentAjv = createAjv();
+
+/** The validator of a dependentSchemas block, compiled once per block (arbitraries are made per test run). */
+function dependentRules(dependentSchemas: object): (value: unknown) => boolean {
+  let validate = compiledDependentRules.get(dependentSchemas);
+  if (!validate) {
+    const compiled = dependentAjv.compile({ type: "object", dependentSchemas });
+    validate = (value) => compiled(value) as boolean;
+    compiledDependentRules.set(dependentSchemas, validate);
+  }
+  return validate;
 }
 
 /** A plain string (no format) whose documented example is an email address: servers check those anyway. */

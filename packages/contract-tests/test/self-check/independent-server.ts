@@ -55,7 +55,12 @@ interface Route {
   rule: { duplicateKey?: string[]; duplicateKeyScope?: string; resultIdField?: string };
 }
 
+const routesBySpec = new Map<string, Map<string, Route>>();
+
+/** The operations of the spec, with their validators (compiled once per spec file: many stand-ins start at once). */
 function routes(specPath: string): Map<string, Route> {
+  const known = routesBySpec.get(specPath);
+  if (known) return known;
   const document = JSON.parse(readFileSync(specPath, "utf8"));
   const ajv = new Ajv2020.default({ allErrors: true, strict: false });
   addFormats.default(ajv);
@@ -68,6 +73,7 @@ function routes(specPath: string): Map<string, Route> {
       table.set(`${method.toUpperCase()} ${path}`, { operationId: op.operationId, validate: ajv.getSchema(`openapi.json${ref}`)!, rule: op["x-gong-event"] ?? {} });
     }
   }
+  routesBySpec.set(specPath, table);
   return table;
 }
 
