@@ -15,6 +15,10 @@ export default defineConfig({
     maxWorkers: 2,
     isolate: false,
     maxConcurrency: 32,
+    // The client's compiled validators are Ajv standalone code importing Ajv's CommonJS runtime helpers: load the
+    // client as Node (and a user's app) does, not through vite's interop, which reads those helpers' default
+    // export differently.
+    server: { deps: { external: [/[\\/]packages[\\/]client[\\/]dist[\\/]/] } },
     testTimeout: 120_000,
     hookTimeout: 60_000,
     reporters: reporters(),

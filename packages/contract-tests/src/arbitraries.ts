@@ -1,11 +1,13 @@
 // fast-check arbitraries generated from the spec's request schemas. No maintained library turns JSON Schema
 // 2020-12 into fast-check arbitraries, so this covers the keywords the spec uses ($ref, allOf, anyOf, type and
-// type lists, enum, properties/required, items, additionalProperties, formats date-time/uri/email, dependentSchemas);
-// an unknown keyword is an error, not a silent gap. Every generated body is checked against the spec's own
-// validator before it is sent (see sender.ts), so a generator mistake fails loudly.
-// Values stay within what any reasonable server takes as valid: strings are never blank, URLs are plain
-// https URLs, and a plain string property whose documented example is an email address gets email addresses (servers commonly check those even where the
-// spec types them as plain strings), so that a conforming server is never failed for a test-data quirk.
+// type lists, enum, properties/required, items, additionalProperties, minLength, formats date-time/uri/email;
+// rules across properties, dependentSchemas and if/then/else with not/contains, by keeping only the values the
+// spec's validator accepts); an unknown keyword is an error, not a silent gap. Every generated body is checked
+// against the spec's own validator before it is sent (see sender.ts), so a generator mistake fails loudly.
+// Values stay within what any reasonable server takes as valid: strings are never blank, URLs are plain https
+// URLs, and a plain string property whose documented example is an email address gets email addresses (servers
+// commonly check those even where the spec types them as plain strings), so that a conforming server is never
+// failed for a test-data quirk.
 import fc from "fast-check";
 import { createAjv, resolveRef } from "@gong-engage/spec-model";
 
@@ -15,8 +17,10 @@ export type Json = any;
 
 const HANDLED = new Set([
   "$ref", "allOf", "anyOf", "type", "enum", "properties", "required", "items", "additionalProperties", "format",
-  "dependentSchemas", "description", "example", "examples", "title", "minimum",
+  "dependentSchemas", "description", "example", "examples", "title", "minimum", "minLength",
 ]);
+/** Rules across a value's parts: generated without them, then only the values that keep them are kept. */
+const CONDITIONAL = ["if", "then", "else", "not", "contains"];
 
 /** Resolves $ref and merges allOf into one schema (properties and required lists combined; first wins otherwise). */
 export function flatten(document: Json, schema: Json): Json {
@@ -44,7 +48,7 @@ export function flatten(document: Json, schema: Json): Json {
 const label = fc.stringMatching(/^[a-z][a-z0-9]{0,11}$/);
 const email = fc.tuple(label, label).map(([local, domain]) => `${local}@${domain}.example.com`);
 
-const stringOf = (format: string | undefined): fc.Arbitrary<string> => {
+const stringOf = (format: string | undefined, minLength = 1): fc.Arbitrary<string> => {
   switch (format) {
     case "date-time":
       return fc
@@ -62,7 +66,7 @@ const stringOf = (format: string | undefined): fc.Arbitrary<string> => {
     case "email":
       return email;
     case undefined:
-      return fc.string({ minLength: 1, maxLength: 24 }).filter((text) => text.trim() !== "");
+      return fc.string({ minLength: Math.max(1, minLength), maxLength: Math.max(24, minLength) }).filter((text) => text.trim() !== "");
     default:
       throw new Error(`arbitraries: string format "${format}" is not supported yet`);
   }
@@ -70,6 +74,11 @@ const stringOf = (format: string | undefined): fc.Arbitrary<string> => {
 
 export function arbitraryFor(document: Json, schema: Json, depth = 0): fc.Arbitrary<unknown> {
   const s = flatten(document, schema);
+  if (CONDITIONAL.some((key) => key in s)) {
+    const unconditional = Object.fromEntries(Object.entries(s).filter(([key]) => !CONDITIONAL.includes(key)));
+    const keeps = validatorOf(document, s);
+    return arbitraryFor(document, unconditional, depth).filter((value) => keeps(value));
+  }
   for (const key of Object.keys(s)) {
     if (!HANDLED.has(key)) throw new Error(`arbitraries: schema keyword "${key}" is not supported yet`);
   }
@@ -81,7 +90,7 @@ export function arbitraryFor(document: Json, schema: Json, depth = 0): fc.Arbitr
   if (Array.isArray(s.type)) return fc.oneof(...s.type.map((type: string) => arbitraryFor(document, { ...s, type }, depth)));
   switch (s.type) {
     case "string":
-      return stringOf(s.format);
+      return stringOf(s.format, s.minLength);
     case "integer":
       return fc.integer({ min: s.minimum ?? -1_000_000 });
     case "number":
@@ -115,6 +124,27 @@ export function arbitraryFor(document: Json, schema: Json, depth = 0): fc.Arbitr
     default:
       throw new Error(`arbitraries: type "${s.type}" is not supported yet`);
   }
+}
+
+const documentValidators = new WeakMap<object, { ajv: ReturnType<typeof createAjv>; compiled: Map<string, (value: unknown) => boolean> }>();
+
+/** The spec's own validator for a (flattened) schema of `document`, its local $refs read in the document. */
+function validatorOf(document: Json, schema: Json): (value: unknown) => boolean {
+  let entry = documentValidators.get(document);
+  if (!entry) {
+    const ajv = createAjv();
+    ajv.addSchema(document, "openapi.json");
+    entry = { ajv, compiled: new Map() };
+    documentValidators.set(document, entry);
+  }
+  const text = JSON.stringify(schema).replace(/"\$ref":"#\//g, '"$ref":"openapi.json#/');
+  let validate = entry.compiled.get(text);
+  if (!validate) {
+    const compiled = entry.ajv.compile(JSON.parse(text));
+    validate = (value) => compiled(value) as boolean;
+    entry.compiled.set(text, validate);
+  }
+  return validate;
 }
 
 const compiledDependentRules = new WeakMap<object, (value: unknown) => boolean>();
