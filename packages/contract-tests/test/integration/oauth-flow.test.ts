@@ -101,7 +101,7 @@ describe("OAuth end to end: the client against the mock as Gong's OAuth server",
     const sent: string[] = [];
     const report = async () => {
       const e = event();
-      sent.push(e.eventId);
+      sent.push(e.eventId!);
       return gong.reportContentShared(e);
     };
     for (let i = 0; i < 3; i++) expect((await report()).alreadyReported).toBe(false);
@@ -223,5 +223,32 @@ describe("OAuth end to end: the client against the mock as Gong's OAuth server",
     expect(seen.size).toBeGreaterThan(20);
     for (const secret of [CLIENT_SECRET, ...seen]) expect(outputs.includes(secret), "a credential leaked").toBe(false);
     expect(logLines.some((line) => line.includes("/oauth2/generate-customer-token"))).toBe(true); // the log was read
+  });
+});
+
+describe("OAuth with a real TTL of a few seconds", () => {
+  it("the client renews ahead of expiry by its own clock, and events keep landing once each", async () => {
+    const short = await startMockServer({ port: 0, ratePerSecond: 0, oauth: { clients: [{ clientId: CLIENT_ID, clientSecret: CLIENT_SECRET }], tokenTtlSeconds: 2 } });
+    try {
+      const app = createOAuthApp({ clientId: CLIENT_ID, clientSecret: CLIENT_SECRET, redirectUri: REDIRECT_URI, authorizeUrl: `${short.url}/oauth2/authorize`, tokenUrl: `${short.url}/oauth2/generate-customer-token` });
+      const redirect = await fetch(app.authorizeUrl({ state: "ttl" }), { redirect: "manual" });
+      const tokens = await app.exchangeCode(new URL(redirect.headers.get("location")!).searchParams.get("code")!);
+      expect(tokens.expiresIn).toBe(2);
+      // The default margin (5 minutes) is capped at half the token's lifetime: renewed in its last second.
+      const auth = createRenewingAuth({ tokens, app, onTokens: () => {} });
+      const gong = createEngagementClient({ auth, rateLimit: false });
+      const sent: string[] = [];
+      for (let round = 0; round < 3; round++) {
+        const events = Array.from({ length: 3 }, event);
+        sent.push(...events.map((e) => e.eventId!));
+        await Promise.all(events.map((e) => gong.reportContentShared(e)));
+        await new Promise((resolve) => setTimeout(resolve, 2_100)); // past the token's lifetime (not a timing assertion)
+      }
+      expect(auth.refreshes).toBeGreaterThanOrEqual(2);
+      const landed = short.journal().map((e) => (e.body as { eventId: string }).eventId);
+      expect(landed.sort()).toEqual(sent.sort());
+    } finally {
+      await short.close();
+    }
   });
 });
