@@ -8,7 +8,8 @@
 //     `onTokens` again on the next call (the old refresh token is spent: refreshing again would fail);
 //   - a refusal (`invalid_grant`) is final: every later call fails at once with "authorize again".
 import { GongApiError } from "./errors.js";
-import { GongOAuthError, type GongOAuthApp, type GongTokens, type GongTokenSet } from "./oauth.js";
+// Types only: an app that reports with fixed credentials does not bundle the OAuth helper.
+import type { GongOAuthApp, GongOAuthError, GongTokens, GongTokenSet } from "./oauth.js";
 
 /** What the client sends with: the access token and the customer's base URL (undefined when not known). */
 export interface GongAccess {
@@ -88,7 +89,7 @@ export function createRenewingAuth(options: RenewingAuthOptions): RenewingAuth {
       try {
         next = await app.refresh(current);
       } catch (error) {
-        if (error instanceof GongOAuthError && error.code === "AUTHORIZATION_REQUIRED") refusal = error;
+        if (isRefusal(error)) refusal = error;
         throw error;
       }
       unstored = next;
@@ -158,7 +159,7 @@ export async function accessForAttempt(
     }
   } catch (error) {
     if (call.signal?.aborted) throw call.signal.reason;
-    const refused = error instanceof GongOAuthError && error.code === "AUTHORIZATION_REQUIRED";
+    const refused = isRefusal(error);
     throw new GongApiError({
       code: refused ? "AUTHORIZATION_REQUIRED" : "TOKEN_UNAVAILABLE",
       operationId: call.operationId,
@@ -215,6 +216,11 @@ function checkTokenSet(tokens: GongTokenSet): void {
   if (tokens.expiresAt !== undefined && !Number.isFinite(tokens.expiresAt)) {
     throw new TypeError("createRenewingAuth: `tokens.expiresAt` must be a time in epoch milliseconds (or absent).");
   }
+}
+
+/** `invalid_grant` from the OAuth helper (GongAuthorizationRequiredError), or any error coded the same way. */
+function isRefusal(error: unknown): error is GongOAuthError {
+  return error instanceof Error && (error as { code?: unknown }).code === "AUTHORIZATION_REQUIRED";
 }
 
 function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
