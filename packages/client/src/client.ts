@@ -131,7 +131,8 @@ export function createEngagementClient(options: EngagementClientOptions): Engage
   // globalThis.fetch the URL and init directly instead of a Request object: building a Request costs about
   // 100 µs per call on Node 20 (a quarter of a loopback round trip; see bench/). A custom fetch, and `raw`,
   // always get a real Request.
-  const reporter = options.fetch ? raw : createClient<paths>({ ...clientOptions, ...directFetch });
+  // With a token source, `raw` carries the token middleware; the report methods set token and base URL per attempt.
+  const reporter = options.fetch && !tokens ? raw : createClient<paths>({ ...clientOptions, ...(options.fetch ? {} : directFetch) });
 
   // One call: validate, then attempts until one answers for good. `track` carries what is known about the event
   // across the calls of a batch (reportMany resends with the same eventId): attempts, and whether any outcome
