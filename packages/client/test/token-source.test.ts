@@ -113,6 +113,18 @@ describe("the client with a token source", () => {
     expect(server.received[0]!.headers.authorization).toBe("Bearer at-0");
   });
 
+  it("raw: a 401 renews the token for the next request (no resend)", async () => {
+    const server = await serve([fail(401), ok()]);
+    const { app, calls } = fakeApp();
+    const gong = createEngagementClient({ auth: createRenewingAuth({ tokens: initial({ baseUrl: server.url }), app, onTokens: () => {}, now: () => NOW }), rateLimit: false });
+    const first = await gong.raw.PUT("/v2/customer-engagement/content/shared", { body: sharedEvent() });
+    expect(first.response.status).toBe(401);
+    const second = await gong.raw.PUT("/v2/customer-engagement/content/shared", { body: sharedEvent() });
+    expect(second.response.status).toBe(200);
+    expect(server.received.map((r) => r.headers.authorization)).toEqual(["Bearer at-0", "Bearer at-1"]);
+    expect(calls).toEqual(["rt-0"]);
+  });
+
   it("a refused refresh rejects the call with AUTHORIZATION_REQUIRED (the OAuth error as cause), nothing sent", async () => {
     const server = await serve([fail(401)]);
     const { app } = fakeApp({ refuse: true });
