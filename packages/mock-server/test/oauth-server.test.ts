@@ -111,7 +111,7 @@ describe("POST /oauth2/generate-customer-token", () => {
       api_base_url_for_customer: expect.stringMatching(new RegExp(`^${mock.url}/customer/company-\\d+$`)),
     });
     const state = mock.oauth()!;
-    expect(state.scopes).toEqual([SCOPE]); // the scope used above is the spec's
+    expect(state.scopes).toContain(SCOPE); // the scope used above is one of the spec's
   });
 
   it("takes the parameters from a form body too", async () => {
