@@ -4,6 +4,7 @@
 import { createRequire } from "node:module";
 import { parseArgs } from "node:util";
 import { formatFaultRule, parseFaultRule, type FaultRule } from "./faults.js";
+import { oauthBanner, OAUTH_HELP, readOAuthOptions } from "./oauth-cli.js";
 import { DEFAULTS, startMockServer, type MockServer, type MockServerOptions } from "./server.js";
 
 const HELP = `gong-mock: a local Gong for the content-shared / content-viewed endpoints (Prism + Gong's behaviour)
@@ -24,6 +25,7 @@ Flags (environment variable in brackets):
   --fault-seed <n>         seed for fault fractions (same seed + same requests = same faults) [GONG_MOCK_FAULT_SEED]
   --upstream <base URL>    validating proxy: forward every request there, answer what it answers, and report
                            where its answers depart from the spec     [GONG_MOCK_UPSTREAM]
+${OAUTH_HELP}
   --watch                  reload the spec when it changes (spec/ sources: lint + bundle first) [GONG_MOCK_WATCH=1]
   --quiet                  no per-request log lines                  [GONG_MOCK_QUIET=1]
   --help                   this text
@@ -65,6 +67,8 @@ function readOptions(argv: string[], env: NodeJS.ProcessEnv): MockServerOptions 
       "fault-seed": { type: "string" },
       upstream: { type: "string" },
       watch: { type: "boolean" },
+      "oauth-client": { type: "string", multiple: true },
+      "token-ttl": { type: "string" },
       quiet: { type: "boolean" },
       help: { type: "boolean", short: "h" },
     },
@@ -100,6 +104,7 @@ function readOptions(argv: string[], env: NodeJS.ProcessEnv): MockServerOptions 
       ...(accessKey && accessKeySecret ? { accessKeys: [{ accessKey, accessKeySecret }] } : {}),
       ...(env.GONG_MOCK_BEARER_TOKEN ? { bearerTokens: [env.GONG_MOCK_BEARER_TOKEN] } : {}),
     },
+    ...readOAuthOptions(values["oauth-client"], values["token-ttl"], env, (message) => new UsageError(message)),
     quiet: values.quiet ?? truthy(env.GONG_MOCK_QUIET),
     help: values.help ?? false,
   };
@@ -126,6 +131,7 @@ function banner(mock: MockServer, options: MockServerOptions): string {
           `Credentials: ${restricted ? "only the configured ones" : "any well-formed Basic key:secret or Bearer token"}`,
         ]),
     ...(faults.active ? [`Faults (seed ${faults.seed}): ${faults.rules.map(formatFaultRule).join("; ")}   (counts: curl ${mock.url}/__mock/faults)`] : []),
+    ...oauthBanner(mock.url, options.oauth, mock.oauth()),
     ...(mock.watching ? [`Watching ${mock.watching}: the spec reloads on change`] : []),
     "",
     "Try it:",

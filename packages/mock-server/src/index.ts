@@ -4,3 +4,4 @@ export type { JournalEntry, MockServer, MockServerOptions, ViolationRecord } fro
 export type { AcceptedCredentials } from "./auth.js";
 export { parseFaultRule } from "./faults.js";
 export type { FaultRule, FaultScenario } from "./faults.js";
+export type { MockOAuthClient, MockOAuthOptions } from "./oauth-server.js";

@@ -17,6 +17,8 @@ export interface JournalEntry {
   responseDropped?: boolean;
   /** The fault that changed the answer the caller saw (e.g. "status:503,after-processing", "delay:2000"). */
   fault?: string;
+  /** OAuth: the customer company whose token sent the event (oauth-server.ts). */
+  company?: string;
   /** Set in proxy mode: the upstream accepted the event. */
   via?: "upstream";
 }

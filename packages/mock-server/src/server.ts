@@ -22,6 +22,7 @@ import {
   type MockRequest,
 } from "./gong-stages.js";
 import { Journal, type JournalEntry } from "./journal.js";
+import { loggableUrl, MockOAuthServer, tagCompany, takeCustomerPrefix, type MockOAuthOptions } from "./oauth-server.js";
 import { PrismBridge, prismInput } from "./prism.js";
 import { ValidatingProxy, type ViolationRecord } from "./proxy.js";
 import { RateLimiter } from "./rate-limiter.js";
@@ -57,6 +58,8 @@ export interface MockServerOptions {
    * `{ sourcesDir, config }` watches another split spec.
    */
   watch?: boolean | { sourcesDir: string; config?: string };
+  /** Be Gong's OAuth server too (oauth-server.ts): the authorize page, the token endpoint, tokens per company. Default: off. */
+  oauth?: MockOAuthOptions;
   /** Receives one line per request ("PUT /v2/... 200 1.4ms") and the reload messages. Default: no logging. */
   log?: (line: string) => void;
 }
@@ -78,6 +81,8 @@ export interface MockServer {
   journal(): JournalEntry[];
   /** The proxied exchanges whose answers depart from the spec (what GET /__mock/violations lists). */
   violations(): ViolationRecord[];
+  /** What GET /__mock/oauth answers (apps, URLs, scopes, companies; never a token or secret); undefined when OAuth is off. */
+  oauth(): Record<string, unknown> | undefined;
   /** What POST /__mock/reset does: clears the journal, the duplicate memory and the rate counters. */
   reset(): void;
   /** How many event keys the duplicate memory holds now. */
@@ -113,6 +118,8 @@ export async function startMockServer(options: MockServerOptions = {}): Promise<
     credentials: options.credentials,
     limits: settings,
   };
+  let mockUrl = ""; // known once listening
+  const oauth = options.oauth ? new MockOAuthServer(options.oauth, () => mockUrl, () => spec) : undefined;
   const admin: AdminState = {
     spec: () => spec,
     journal: gong.journal,
@@ -133,6 +140,9 @@ export async function startMockServer(options: MockServerOptions = {}): Promise<
     const url = new URL(req.url ?? "/", "http://mock.local");
     const method = (req.method ?? "GET").toUpperCase();
     const bytes = await readBody(req);
+    const customer = oauth && takeCustomerPrefix(url); // a company's base URL: /customer/<company>/v2/...
+    const oauthAnswer = oauth?.route(method, url, req.headers, bytes);
+    if (oauthAnswer) return sent(res, oauthAnswer);
     if (url.pathname.startsWith("/__mock/")) return sent(res, adminAnswer(admin, method, url, bytes));
     const operation = spec.find(method, url.pathname);
     if (!operation) return sent(res, unknownRoute(spec, method, url.pathname));
@@ -141,22 +151,23 @@ export async function startMockServer(options: MockServerOptions = {}): Promise<
     if (fault && !fault.afterProcessing) return deliverFaultBefore(res, fault, operation);
     const answer = proxy
       ? await proxy.forward(req, url, bytes, operation, gong.journal)
-      : await gongAnswer({ req, operation, bytes, input: prismInput(req, url, method), prefer: {} });
+      : await gongAnswer({ req, operation, bytes, input: prismInput(req, url, method), prefer: {} }, customer);
     const outcome = await deliver(res, answer, fault, operation);
     const violations = answer.violations ?? [];
     return violations.length ? `${outcome} SPEC VIOLATIONS: ${violations.map((v) => `${v.where}: ${v.problem}`).join("; ")}` : outcome;
   }
 
   // Gong's order of checks; each stage answers or passes the request on.
-  async function gongAnswer(request: MockRequest): Promise<Answer> {
-    return (
+  async function gongAnswer(request: MockRequest, customer?: string): Promise<Answer> {
+    const bearer = oauth?.authenticate(request, customer); // OAuth on: Bearer tokens are the OAuth server's (401, 403)
+    const answer =
       (await forcedStatus(gong, request)) ?? // Prefer: code=NNN (example=Name), before anything else
-      checkCredentials(gong, request) ?? //    401
+      (bearer === "accepted" ? undefined : bearer ?? checkCredentials(gong, request)) ?? // 401
       rateLimit(gong, request) ?? //           429, every authenticated call counts
       (await validateBody(gong, request)) ?? // 400
       duplicate(gong, request) ?? //           409
-      accept(gong, request) //                 200, journaled
-    );
+      accept(gong, request); //                200, journaled
+    return tagCompany(answer, request.principal);
   }
 
   const server = createServer((req, res) => {
@@ -170,7 +181,7 @@ export async function startMockServer(options: MockServerOptions = {}): Promise<
         }
         return sent(res, errorAnswer(500, [`mock server error: ${(error as Error).message}`]));
       })
-      .then((outcome) => log(`${req.method} ${req.url} ${outcome} ${(performance.now() - started).toFixed(1)}ms`));
+      .then((outcome) => log(`${req.method} ${loggableUrl(req.url)} ${outcome} ${(performance.now() - started).toFixed(1)}ms`));
   });
   server.keepAliveTimeout = 5_000;
   await listen(server, settings.port, settings.host);
@@ -190,8 +201,9 @@ export async function startMockServer(options: MockServerOptions = {}): Promise<
 
   const address = server.address() as AddressInfo;
   const host = address.family === "IPv6" ? `[${address.address}]` : address.address;
+  mockUrl = `http://${host}:${address.port}`;
   return {
-    url: `http://${host}:${address.port}`,
+    url: mockUrl,
     host: address.address,
     port: address.port,
     get operations() {
@@ -204,6 +216,7 @@ export async function startMockServer(options: MockServerOptions = {}): Promise<
     upstream: proxy?.upstream.origin,
     journal: () => gong.journal.list(),
     violations: () => proxy?.violations.list() ?? [],
+    oauth: () => oauth?.describe(),
     reset: admin.reset,
     duplicateMemorySize: () => gong.duplicates.size,
     setFaults: (scenario) => setScenario(faults, scenario),
