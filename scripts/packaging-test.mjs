@@ -30,7 +30,7 @@ const appEnv = Object.fromEntries(Object.entries(process.env).filter(([name]) =>
 const PACKAGES = {
   "@gong-engage/spec-model": { dir: "packages/spec-model", mustShip: ["dist/index.js", "dist/index.d.ts", "dist/runtime.js", "dist/runtime.d.ts", "dist/openapi.json", "README.md", "LICENSE"] },
   "@gong-engage/client": { dir: "packages/client", mustShip: ["dist/index.js", "dist/index.d.ts", "dist/generated/validators.js", "README.md", "LICENSE"] },
-  "@gong-engage/mock-server": { dir: "packages/mock-server", mustShip: ["bin/gong-mock.js", "dist/cli.js", "dist/index.d.ts", "dist/openapi.json", "README.md", "LICENSE"] },
+  "@gong-engage/mock-server": { dir: "packages/mock-server", mustShip: ["bin/gong-mock.js", "dist/cli.js", "dist/index.d.ts", "README.md", "LICENSE"] },
   "@gong-engage/contract-tests": { dir: "packages/contract-tests", mustShip: ["bin/gong-contract.js", "dist/src/cli.js", "dist/test/contract/contract.test.js", "dist/openapi.json", "README.md", "LICENSE"] },
 };
 

@@ -5,7 +5,7 @@ export interface JournalEntry {
   /** 1, 2, 3, ... in the order the events were accepted. */
   sequence: number;
   operationId: string;
-  /** The operation's method and path, e.g. "POST /v2/things" */
+  /** The operation's method and path, e.g. "POST /things" */
   endpoint: string;
   /** When the event was accepted, ISO 8601. */
   time: string;

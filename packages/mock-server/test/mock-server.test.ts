@@ -1,6 +1,6 @@
 // The mock behaves like Gong, through plain HTTP: every response is checked against the spec by the helpers.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { startMockServer, type MockServer } from "../src/index.js";
+import { MockConfigError, startMockServer, type MockServer } from "../src/index.js";
 import { basic, put, rawIntegrationId, SHARED, sharedEvent, VIEWED, viewedEvent, example } from "./helpers.js";
 
 let mock: MockServer;
@@ -314,7 +314,30 @@ describe("outside the spec", () => {
     await expect(startMockServer({ ratePerSecond: 1.5 })).rejects.toThrow(/ratePerSecond/);
   });
 
-  it("says clearly when the port is taken", async () => {
-    await expect(startMockServer({ port: mock.port })).rejects.toThrow(/already in use/);
+  it("every option or spec it cannot use is a MockConfigError naming the option and the problem", async () => {
+    const cases: Array<[Parameters<typeof startMockServer>[0], RegExp]> = [
+      [{ port: 70_000 }, /^startMockServer: `port` must be at most 65535, got 70000\.$/],
+      [{ dailyLimit: -1 }, /^startMockServer: `dailyLimit` must be a non-negative integer, got -1\.$/],
+      [{ journalLimit: Number.NaN }, /^startMockServer: `journalLimit` must be a non-negative integer, got null\.$/],
+      [{ host: "" }, /^startMockServer: `host` must be an address/],
+      [{ port: 0, upstream: "ftp://example.invalid" }, /^startMockServer: `upstream`: upstream must use http or https/],
+      [{ port: 0, faults: { rules: ["status:404"] } }, /^startMockServer: `faults`: fault rule "status:404": status needs one of 500, 502, 503, 504/],
+      [{ port: 0, specPath: "/nonexistent/openapi.json" }, /^spec \/nonexistent\/openapi\.json: cannot read the OpenAPI document/],
+    ];
+    for (const [options, message] of cases) {
+      const error = await startMockServer(options).then(
+        (started) => started.close().then(() => undefined),
+        (thrown: unknown) => thrown,
+      );
+      expect(error, JSON.stringify(options)).toBeInstanceOf(MockConfigError);
+      expect((error as Error).name).toMatch(/^(MockConfigError|FaultScenarioError)$/);
+      expect((error as Error).message).toMatch(message);
+    }
+  });
+
+  it("says clearly when the port is taken (not a MockConfigError: the setting is fine, the machine is busy)", async () => {
+    const error = await startMockServer({ port: mock.port }).catch((thrown: unknown) => thrown);
+    expect((error as Error).message).toMatch(/already in use/);
+    expect(error).not.toBeInstanceOf(MockConfigError);
   });
 });
