@@ -125,7 +125,9 @@ function banner(mock: MockServer, options: MockServerOptions): string {
   const restricted = !!(options.credentials?.accessKeys || options.credentials?.bearerTokens);
   const sample = mock.operations[0];
   const faults = mock.faults() as { active: boolean; seed: number; rules: FaultRule[] };
-  const [exampleName, example] = Object.entries(sample?.examples ?? {})[0] ?? [];
+  // The shortest of the operation's named examples makes the most readable command.
+  const [exampleName, example] =
+    Object.entries(sample?.examples ?? {}).sort(([, a], [, b]) => JSON.stringify(a).length - JSON.stringify(b).length)[0] ?? [];
   return [
     `Gong mock (on Prism: ${prismVersion}) listening on ${mock.url}, spec ${mock.specVersion}`,
     ...(mock.upstream ? ["", `VALIDATING PROXY to ${mock.upstream}: every request is forwarded there; violations of the spec are printed and listed at ${mock.url}/__mock/violations`] : []),
