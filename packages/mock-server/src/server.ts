@@ -9,8 +9,9 @@ import { adminAnswer, type AdminState } from "./admin.js";
 import { errorAnswer, readBody, write, type Answer } from "./answer.js";
 import type { AcceptedCredentials } from "./auth.js";
 import { BoundedKeySet } from "./bounded-memory.js";
+import { MockConfigError } from "./config-error.js";
 import { deliver, deliverFaultBefore } from "./delivery.js";
-import { FaultInjector, FaultScenarioError, type FaultScenario } from "./faults.js";
+import { FaultInjector, type FaultScenario } from "./faults.js";
 import {
   accept,
   checkCredentials,
@@ -37,11 +38,11 @@ export interface MockServerOptions {
   port?: number;
   /** Default "127.0.0.1". */
   host?: string;
-  /** Calls per second per credential before 429; 0 turns it off. Default 3 (Gong's). */
+  /** Calls per second per credential before 429; 0 turns it off. @default the spec's `x-gong-rate-limits.perSecond` (Gong's limit) */
   ratePerSecond?: number;
-  /** Calls per UTC day per credential before 429; 0 turns it off. Default 10,000 (Gong's). */
+  /** Calls per UTC day per credential before 429; 0 turns it off. @default the spec's `x-gong-rate-limits.perDay` (Gong's limit) */
   dailyLimit?: number;
-  /** How many accepted (reportingSystem, eventId) keys are remembered for 409; oldest forgotten first. Default 100,000. */
+  /** How many accepted events' duplicate keys (x-gong-event.duplicateKey) are remembered for 409; oldest forgotten first. Default 100,000. */
   duplicateMemory?: number;
   /** How many accepted events GET /__mock/events keeps (and violations GET /__mock/violations); oldest dropped first. Default 1,000. */
   journalLimit?: number;
@@ -60,7 +61,7 @@ export interface MockServerOptions {
   watch?: boolean | { sourcesDir: string; config?: string };
   /** Be Gong's OAuth server too (oauth-server.ts): the authorize page, the token endpoint, tokens per company. Default: off. */
   oauth?: MockOAuthOptions;
-  /** Receives one line per request ("PUT /v2/... 200 1.4ms") and the reload messages. Default: no logging. */
+  /** Receives one line per request ("<METHOD> <path> 200 1.4ms") and the reload messages. Default: no logging. */
   log?: (line: string) => void;
 }
 
@@ -70,9 +71,11 @@ export interface MockServer {
   readonly host: string;
   readonly port: number;
   /** The operations served, read from the spec (the current one, after a reload). */
-  readonly operations: ReadonlyArray<Pick<SpecOperation, "operationId" | "method" | "path" | "statuses">>;
+  readonly operations: ReadonlyArray<Pick<SpecOperation, "operationId" | "alias" | "method" | "path" | "statuses" | "examples">>;
   /** info.version of the spec served now. */
   readonly specVersion: string;
+  /** The limits in force per credential (0 = off): the options', else the served spec's x-gong-rate-limits. */
+  readonly rateLimits: { perSecond: number; perDay: number };
   /** What `--watch` watches, when it does. */
   readonly watching: string | undefined;
   /** The upstream base URL in proxy mode. */
@@ -94,29 +97,38 @@ export interface MockServer {
   close(): Promise<void>;
 }
 
+/** The defaults of the mock's own settings; the rate limits default to the spec's `x-gong-rate-limits`. */
 export const DEFAULTS = {
   port: 4010,
   host: "127.0.0.1",
-  ratePerSecond: 3,
-  dailyLimit: 10_000,
   duplicateMemory: 100_000,
   journalLimit: 1_000,
 } as const;
 
 export async function startMockServer(options: MockServerOptions = {}): Promise<MockServer> {
   const settings = checkSettings({ ...DEFAULTS, ...definedOnly(pick(options, Object.keys(DEFAULTS) as Array<keyof Settings>)) });
+  const rateOptions = checkRateOptions(options);
   let spec = await loadSpec(options.specPath);
   const log = options.log ?? (() => {});
   const faults = new FaultInjector(() => spec.operations.map((o) => o.operationId));
   if (options.faults) setScenario(faults, options.faults);
   const proxy = options.upstream ? newProxy(options.upstream, settings.journalLimit) : undefined;
+  // The limits follow the served spec (a --watch reload may change them) unless an option sets them.
+  const limits = {
+    get perSecond() {
+      return rateOptions.ratePerSecond ?? spec.rateLimits.perSecond;
+    },
+    get perDay() {
+      return rateOptions.dailyLimit ?? spec.rateLimits.perDay;
+    },
+  };
   const gong: GongState = {
     prism: new PrismBridge(() => spec),
-    limiter: new RateLimiter({ perSecond: settings.ratePerSecond, perDay: settings.dailyLimit }),
+    limiter: new RateLimiter(limits),
     duplicates: new BoundedKeySet(settings.duplicateMemory),
     journal: new Journal(settings.journalLimit),
     credentials: options.credentials,
-    limits: settings,
+    limits,
   };
   let mockUrl = ""; // known once listening
   const oauth = options.oauth ? new MockOAuthServer(options.oauth, () => mockUrl, () => spec) : undefined;
@@ -207,10 +219,13 @@ export async function startMockServer(options: MockServerOptions = {}): Promise<
     host: address.address,
     port: address.port,
     get operations() {
-      return spec.operations.map(({ operationId, method, path, statuses }) => ({ operationId, method, path, statuses }));
+      return spec.operations.map(({ operationId, alias, method, path, statuses, examples }) => ({ operationId, alias, method, path, statuses, examples }));
     },
     get specVersion() {
       return spec.version;
+    },
+    get rateLimits() {
+      return { perSecond: limits.perSecond, perDay: limits.perDay };
     },
     watching: watcher?.watching,
     upstream: proxy?.upstream.origin,
@@ -246,7 +261,7 @@ function newProxy(upstream: string, limit: number): ValidatingProxy {
   try {
     return new ValidatingProxy(upstream, limit);
   } catch (error) {
-    throw new TypeError(`startMockServer: \`upstream\`: ${(error as Error).message}`);
+    throw new MockConfigError(`startMockServer: \`upstream\`: ${(error as Error).message}`, { cause: error });
   }
 }
 
@@ -254,7 +269,7 @@ function setScenario(faults: FaultInjector, scenario: FaultScenario): void {
   try {
     faults.set(scenario);
   } catch (error) {
-    if (error instanceof FaultScenarioError) throw new TypeError(`startMockServer: \`faults\`: ${error.message}`);
+    if (error instanceof MockConfigError) throw new MockConfigError(`startMockServer: \`faults\`: ${error.message}`, { cause: error });
     throw error;
   }
 }
@@ -264,7 +279,7 @@ function watchTarget(options: MockServerOptions): { sourcesDir?: string; config?
   if (options.specPath) return { specFile: options.specPath };
   const sources = workspaceSpecSources();
   if (!sources) {
-    throw new TypeError(
+    throw new MockConfigError(
       `startMockServer: \`watch\` needs the spec's sources (this repository's spec/, with @gong-engage/spec) or a spec file (\`specPath\`); the bundled spec ${bundledSpecPath()} does not change`,
     );
   }
@@ -274,14 +289,23 @@ function watchTarget(options: MockServerOptions): { sourcesDir?: string; config?
 type Settings = { [K in keyof typeof DEFAULTS]: (typeof DEFAULTS)[K] extends number ? number : string };
 
 function checkSettings(settings: Settings): Settings {
-  for (const name of ["port", "ratePerSecond", "dailyLimit", "duplicateMemory", "journalLimit"] as const) {
-    const value = settings[name];
-    if (!Number.isInteger(value) || value < 0) {
-      throw new TypeError(`startMockServer: \`${name}\` must be a non-negative integer, got ${JSON.stringify(value)}.`);
-    }
+  for (const name of ["port", "duplicateMemory", "journalLimit"] as const) nonNegativeInteger(name, settings[name]);
+  if (settings.port > 65535) throw new MockConfigError(`startMockServer: \`port\` must be at most 65535, got ${settings.port}.`);
+  if (typeof settings.host !== "string" || settings.host.trim() === "") {
+    throw new MockConfigError(`startMockServer: \`host\` must be an address such as 127.0.0.1, got ${JSON.stringify(settings.host)}.`);
   }
-  if (settings.port > 65535) throw new TypeError(`startMockServer: \`port\` must be at most 65535, got ${settings.port}.`);
   return settings;
+}
+
+function checkRateOptions(options: MockServerOptions): Pick<MockServerOptions, "ratePerSecond" | "dailyLimit"> {
+  for (const name of ["ratePerSecond", "dailyLimit"] as const) if (options[name] !== undefined) nonNegativeInteger(name, options[name]);
+  return { ratePerSecond: options.ratePerSecond, dailyLimit: options.dailyLimit };
+}
+
+function nonNegativeInteger(name: string, value: unknown): void {
+  if (!Number.isInteger(value) || (value as number) < 0) {
+    throw new MockConfigError(`startMockServer: \`${name}\` must be a non-negative integer, got ${JSON.stringify(value)}.`);
+  }
 }
 
 function listen(server: ReturnType<typeof createServer>, port: number, host: string): Promise<void> {
