@@ -14,7 +14,7 @@ import {
 } from "@gong-engage/client";
 import { startMockServer, type MockServer } from "@gong-engage/mock-server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { operations } from "../../src/spec-model.js";
+import { loadSpecModel } from "@gong-engage/spec-model";
 
 const CLIENT_ID = "partner-app";
 const CLIENT_SECRET = "partner-secret-9f2c41d7";
@@ -34,7 +34,7 @@ beforeAll(async () => {
 });
 afterAll(() => mock.close());
 
-const shared = operations.find((op) => op.operationId === "reportContentShared")!;
+const shared = loadSpecModel().operation("reportContentShared")!;
 let counter = 0;
 const event = (): ContentSharedEvent => ({ ...(Object.values(shared.examples)[0] as ContentSharedEvent), eventId: `oauth-${process.pid}-${++counter}` });
 
