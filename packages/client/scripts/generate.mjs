@@ -6,6 +6,8 @@
 //                    time, so it runs in browsers and edge runtimes too. Formats use ajv-formats' "full"
 //                    mode, as the mock and the contract suite do: one definition of valid, so the client
 //                    never sends what the mock refuses (a non-ASCII URL, February 30) nor refuses what it takes.
+//   oauth.ts       - the spec's oauth2 scheme (authorize URL, token URL, scopes) and the scopes each operation
+//                    needs with a Bearer token: the defaults of the OAuth helper (src/oauth.ts).
 // `--check` bundles the spec's sources now (to a temp directory, not spec/dist), generates from that bundle in
 // memory, and fails naming every file under src/generated/ that differs: right after a spec edit it says
 // "stale" until `pnpm generate` has run.
@@ -106,6 +108,31 @@ function validatorTypes(spec) {
   return header("declarations of validators.js") + lines.join("\n") + "\n";
 }
 
+/** The spec's oauth2 authorization-code flow and each operation's OAuth scopes, read from the bundle. */
+function oauth(spec) {
+  const schemes = Object.entries(spec.components?.securitySchemes ?? {}).filter(([, s]) => s.type === "oauth2");
+  const [schemeName, scheme] = schemes.find(([, s]) => s.flows?.authorizationCode) ?? [];
+  const flow = scheme?.flows?.authorizationCode;
+  const operationScopes = {};
+  for (const item of Object.values(spec.paths)) {
+    for (const op of Object.values(item)) {
+      if (!op?.operationId) continue;
+      const requirement = (op.security ?? spec.security ?? []).find((r) => schemeName in r);
+      operationScopes[op.operationId] = requirement?.[schemeName] ?? [];
+    }
+  }
+  const flowValue = flow
+    ? { authorizationUrl: flow.authorizationUrl, tokenUrl: flow.tokenUrl, scopes: Object.keys(flow.scopes ?? {}) }
+    : null;
+  return (
+    header("the oauth2 security scheme") +
+    `/** The spec's oauth2 authorization-code flow (${schemeName ?? "none"}), or null when the spec has none. */\n` +
+    `export const oauth2Flow: { authorizationUrl: string; tokenUrl: string; scopes: string[] } | null = ${JSON.stringify(flowValue)};\n` +
+    `/** The scopes each operation needs when called with a Bearer token. */\n` +
+    `export const operationScopes: Record<string, string[]> = ${JSON.stringify(operationScopes)};\n`
+  );
+}
+
 /** Every generated file, by name, from the bundle at `bundlePath`. */
 async function generatedFiles(bundlePath) {
   const spec = JSON.parse(readFileSync(bundlePath, "utf8"));
@@ -113,6 +140,7 @@ async function generatedFiles(bundlePath) {
     "openapi.ts": await types(bundlePath),
     "validators.js": validators(bundlePath),
     "validators.d.ts": validatorTypes(spec),
+    "oauth.ts": oauth(spec),
   };
 }
 

@@ -19,6 +19,7 @@ import {
   type RetryOptions,
 } from "./retry.js";
 import { validateEvent, type OperationId } from "./validation.js";
+import { accessForAttempt, isTokenSource, tokenMiddleware, type GongTokenSource } from "./token-source.js";
 
 export type ContentSharedEvent = components["schemas"]["ContentSharedEvent"];
 export type ContentViewedEvent = components["schemas"]["ContentViewedEvent"];
@@ -55,10 +56,13 @@ export interface RetryInfo {
 }
 
 export interface EngagementClientOptions {
-  /** Default "https://api.gong.io". OAuth apps must use the `api_base_url_for_customer` from their token. */
+  /**
+   * Default "https://api.gong.io". With a token source as `auth`, the customer's base URL from its tokens is used
+   * and this is only the fallback when they carry none (no default: an error if neither is known).
+   */
   baseUrl?: string;
-  /** { accessKey, accessKeySecret } (Basic) or { bearerToken } (OAuth). */
-  auth: GongAuth;
+  /** { accessKey, accessKeySecret } (Basic), { bearerToken } (OAuth, fixed), or a token source (OAuth, renewing: token-source.ts). */
+  auth: GongAuth | GongTokenSource;
   /** Retries for 429, 5xx, network errors and timeouts. `false` turns them off. Default 3 retries. */
   retry?: RetryOptions | false;
   /**
@@ -94,6 +98,8 @@ export interface EngagementClient {
 }
 
 const DEFAULT_BASE_URL = "https://api.gong.io";
+/** `raw`'s placeholder base with a token source: its middleware puts the customer's base URL in its place. */
+const RAW_TOKEN_BASE = "https://customer-base-url.invalid";
 const DEFAULT_TIMEOUT_MS = 30_000;
 const SHARED_PATH = "/v2/customer-engagement/content/shared";
 const VIEWED_PATH = "/v2/customer-engagement/content/viewed";
@@ -102,8 +108,9 @@ export function createEngagementClient(options: EngagementClientOptions): Engage
   if (!options || typeof options !== "object") {
     throw new TypeError("createEngagementClient: options are required, at least { auth }.");
   }
-  const baseUrl = checkBaseUrl(options.baseUrl ?? DEFAULT_BASE_URL);
-  const authorization = authorizationHeader(options.auth);
+  const tokens = isTokenSource(options.auth) ? options.auth : undefined;
+  const baseUrl = tokens ? options.baseUrl && checkBaseUrl(options.baseUrl) : checkBaseUrl(options.baseUrl ?? DEFAULT_BASE_URL);
+  const authHeaders = tokens ? {} : { Authorization: authorizationHeader(options.auth as GongAuth) };
   const policy = retryPolicy(options.retry);
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   if (!Number.isFinite(timeoutMs) || timeoutMs < 0) {
@@ -114,16 +121,18 @@ export function createEngagementClient(options: EngagementClientOptions): Engage
   const pacer = options.rateLimit === false ? undefined : new Pacer(options.rateLimit ?? {});
   const maxWaitMs = (options.rateLimit || undefined)?.maxWaitMs ?? (options.retry === false ? 30_000 : policy.maxDelayMs);
   const clientOptions = {
-    baseUrl,
-    headers: { Authorization: authorization, Accept: "application/json" },
+    baseUrl: tokens ? RAW_TOKEN_BASE : baseUrl!,
+    headers: { ...authHeaders, Accept: "application/json" },
     ...(options.fetch ? { fetch: options.fetch } : {}),
   };
   const raw = createClient<paths>(clientOptions);
+  if (tokens) raw.use(tokenMiddleware(tokens, RAW_TOKEN_BASE, baseUrl));
   // The report methods go through their own openapi-fetch client. Without a custom fetch it hands
   // globalThis.fetch the URL and init directly instead of a Request object: building a Request costs about
   // 100 µs per call on Node 20 (a quarter of a loopback round trip; see bench/). A custom fetch, and `raw`,
   // always get a real Request.
-  const reporter = options.fetch ? raw : createClient<paths>({ ...clientOptions, ...directFetch });
+  // With a token source, `raw` carries the token middleware; the report methods set token and base URL per attempt.
+  const reporter = options.fetch && !tokens ? raw : createClient<paths>({ ...clientOptions, ...(options.fetch ? {} : directFetch) });
 
   // One call: validate, then attempts until one answers for good. `track` carries what is known about the event
   // across the calls of a batch (reportMany resends with the same eventId): attempts, and whether any outcome
@@ -142,8 +151,12 @@ export function createEngagementClient(options: EngagementClientOptions): Engage
     const body = JSON.stringify(event);
     const { signal } = callOptions;
     let attempts = 0;
+    let rejectedToken: string | undefined; // OAuth: the token Gong just refused with 401 (renewed once per call)
+    let renewed = false;
 
     for (;;) {
+      const access = tokens && (await accessForAttempt(tokens, { operationId, baseUrl, signal, rejected: rejectedToken, attempts, mayHaveLanded: track.outcomeUnknown }));
+      rejectedToken = undefined;
       const permit = pacer?.reserve(maxWaitMs);
       if (permit && !permit.ok) {
         throw new GongApiError({
@@ -167,8 +180,13 @@ export function createEngagementClient(options: EngagementClientOptions): Engage
           bodySerializer: () => body,
           parseAs: "text",
           signal: attempt.signal,
+          ...access?.request,
         });
         if (response.ok) return successResult(operationId, response.status, data, attempts);
+        if (response.status === 401 && access && !renewed) {
+          [renewed, rejectedToken] = [true, access.accessToken]; // renew once, resend the same body
+          continue;
+        }
         const requestId = readRequestId(error);
         if (response.status === 409 && track.outcomeUnknown) {
           return { requestId: requestId ?? "", integrationId: undefined, alreadyReported: true };
