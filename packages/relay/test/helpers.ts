@@ -2,7 +2,7 @@
 // limits on, as Gong), the gong-relay CLI as real processes, and checks read from the mock's journal.
 import { spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { chmodSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -11,7 +11,7 @@ import pg from "pg";
 import { afterAll, inject } from "vitest";
 
 // Whatever a scenario started is stopped when its file ends, even when it failed or timed out: the gong-relay
-// processes, and any embedded Postgres left running in its temp folders.
+// processes, and any embedded Postgres left running in its temp folders (then removed).
 const children = new Set<ChildProcess>();
 const folders = new Set<string>();
 afterAll(async () => {
@@ -27,6 +27,7 @@ afterAll(async () => {
       }
       for (let i = 0; i < 200 && existsSync(pidFile); i++) await new Promise((r) => setTimeout(r, 50));
     }
+    rmSync(dir, { recursive: true, force: true });
   }
 });
 
