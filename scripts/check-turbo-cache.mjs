@@ -2,7 +2,7 @@
 // Proves, with turbo's own run summaries (not timings), that turbo caches exactly: run after `pnpm test` on a
 // clean clone (CI does, in .ci/run).
 //   1. `pnpm test` again: every task is a cache hit (FULL TURBO).
-//   2. A one-word change to a description under spec/: the next `pnpm test` runs exactly the tasks that
+//   2. A one-word change (a new word each run) to a description under spec/: the next `pnpm test` runs exactly the tasks that
 //      depend on the edited file (the tasks whose inputs hold it, and everything downstream of them in the task
 //      graph, read from `turbo --dry=json`), and takes every other task from the cache.
 //   3. `pnpm test` again: FULL TURBO.
@@ -72,7 +72,8 @@ try {
   console.log(`turbo cache check 1: pnpm test again with nothing changed: ${counts(second)}`);
   if (missed(second).length) failures.push(`nothing changed, yet these tasks missed the cache: ${missed(second).join(", ")}`);
 
-  writeFileSync(join(root, EDITED), original.replace(/^description: (.*)$/m, "description: $1 Checked."));
+  // A word never used before: with a turbo cache kept between CI runs, a repeated edit would be a cache hit.
+  writeFileSync(join(root, EDITED), original.replace(/^description: (.*)$/m, `description: $1 Checked ${Date.now().toString(36)}.`));
   if (readFileSync(join(root, EDITED), "utf8") === original) throw new Error(`${EDITED} has no top-level description to edit`);
   const expected = dependantsOf(EDITED);
   const afterEdit = summarizedRun();

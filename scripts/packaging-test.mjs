@@ -45,10 +45,40 @@ function run(command, args, options = {}) {
   }
 }
 
+/**
+ * Starts a command in a process group of its own (POSIX), so that stopping it stops what it started: `npx gong-mock`
+ * is npx (and, through `shell`, possibly a shell) running node running the mock; signalling only the npx process
+ * would leave the mock orphaned on its port.
+ */
+function spawnGroup(command, args, options) {
+  const child = spawn(command, args, { ...options, shell, detached: process.platform !== "win32", stdio: ["ignore", "pipe", "pipe"] });
+  children.push(child);
+  return child;
+}
+
+/** Stops a child and everything in its process group; resolves once the group is gone (SIGKILL after 5 s). */
+async function stopGroup(child) {
+  const signalGroup = (signal) => {
+    try {
+      if (process.platform === "win32") child.kill(signal);
+      else process.kill(-child.pid, signal);
+      return true;
+    } catch {
+      return false; // ESRCH: the group is gone already
+    }
+  };
+  if (!signalGroup("SIGTERM")) return;
+  const deadline = Date.now() + 5_000;
+  while (Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    if (!signalGroup(0)) return;
+  }
+  signalGroup("SIGKILL");
+}
+
 /** Starts a long-running command; resolves with the child once its output matches `ready`. */
 function startAndWait(command, args, options, ready, timeoutMs = 60_000) {
-  const child = spawn(command, args, { ...options, shell, stdio: ["ignore", "pipe", "pipe"] });
-  children.push(child);
+  const child = spawnGroup(command, args, options);
   let output = "";
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`${command} ${args.join(" ")} not ready in ${timeoutMs} ms:\n${output}`)), timeoutMs);
@@ -67,8 +97,7 @@ function startAndWait(command, args, options, ready, timeoutMs = 60_000) {
 }
 
 function runToEnd(command, args, options) {
-  const child = spawn(command, args, { ...options, shell, stdio: ["ignore", "pipe", "pipe"] });
-  children.push(child);
+  const child = spawnGroup(command, args, options);
   let output = "";
   child.stdout.on("data", (d) => (output += d));
   child.stderr.on("data", (d) => (output += d));
@@ -178,7 +207,8 @@ try {
   failed = true;
   console.error(`\npackaging test FAILED: ${error.message}\n(kept ${work} for a look)`);
 } finally {
-  for (const child of children) if (child.exitCode === null) child.kill("SIGTERM");
+  // The whole group of every command started, even one whose own process has exited (its children may not have).
+  await Promise.all(children.map(stopGroup));
   if (!failed && process.env.KEEP !== "1") rmSync(work, { recursive: true, force: true });
 }
 process.exit(failed ? 1 : 0);
