@@ -15,7 +15,7 @@
 //     read, a process whose command line or working directory lies inside this repository still counts as ours.
 // Linux only (/proc); elsewhere it says so and passes.
 import { spawn } from "node:child_process";
-import { existsSync, readFileSync, readdirSync, readlinkSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, readlinkSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -132,8 +132,7 @@ async function selfTest() {
   const runId = start(stateFile, `self-test-${process.pid}`);
   // Two stand-ins whose command lines say gong-mock: one carries the run's marker, the other does not. Both are
   // detached (their own group), the way an orphan outlives its parent.
-  const spawnIdle = (env, name) =>
-    spawn(process.execPath, ["-e", "setInterval(() => {}, 1000)", name], { env, detached: true, stdio: "ignore" });
+  const spawnIdle = (env, name) => spawn(process.execPath, ["-e", "setInterval(() => {}, 1000)", name], { env, detached: true, stdio: "ignore" });
   const ours = spawnIdle({ ...process.env, [MARKER]: runId }, "gong-mock");
   const other = spawnIdle({ PATH: process.env.PATH ?? "", [MARKER]: "another-run" }, "gong-mock");
   const lines = [];

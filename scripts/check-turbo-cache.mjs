@@ -8,12 +8,12 @@
 //   3. `pnpm test` again: FULL TURBO.
 // The edited file is restored at the end, whatever happens. Exits 1 naming the tasks that broke the rule.
 import { spawnSync } from "node:child_process";
-import { readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
-const TASKS = ["lint", "typecheck", "test"];
+const TASKS = ["lint", "lint:root", "typecheck", "test"];
 const EDITED = "spec/components/schemas/Sharer.yaml";
 const runsDir = join(root, ".turbo", "runs");
 const env = { ...process.env, TURBO_TELEMETRY_DISABLED: "1" };
@@ -43,7 +43,11 @@ function summarizedRun() {
 }
 
 const realTasks = (summary) => summary.tasks.filter((task) => task.command !== "<NONEXISTENT>");
-const missed = (summary) => realTasks(summary).filter((task) => task.cache.status !== "HIT").map((task) => task.taskId).sort();
+const missed = (summary) =>
+  realTasks(summary)
+    .filter((task) => task.cache.status !== "HIT")
+    .map((task) => task.taskId)
+    .sort();
 const counts = (summary) => {
   const tasks = realTasks(summary);
   const cached = tasks.filter((task) => task.cache.status === "HIT").length;

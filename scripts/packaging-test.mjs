@@ -12,7 +12,7 @@
 // Installing takes the npm registry (the install step); everything the test runs is on 127.0.0.1.
 // Keeps the temp directory on failure (its path is printed). KEEP=1 keeps it always.
 import { execFileSync, spawn } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -29,8 +29,14 @@ const appEnv = Object.fromEntries(Object.entries(process.env).filter(([name]) =>
 
 const PACKAGES = {
   "@gong-engage/client": { dir: "packages/client", mustShip: ["dist/index.js", "dist/index.d.ts", "dist/generated/validators.js", "README.md", "LICENSE"] },
-  "@gong-engage/mock-server": { dir: "packages/mock-server", mustShip: ["bin/gong-mock.js", "dist/cli.js", "dist/index.d.ts", "dist/openapi.json", "README.md", "LICENSE"] },
-  "@gong-engage/contract-tests": { dir: "packages/contract-tests", mustShip: ["bin/gong-contract.js", "dist/src/cli.js", "dist/test/contract/contract.test.js", "dist/openapi.json", "README.md", "LICENSE"] },
+  "@gong-engage/mock-server": {
+    dir: "packages/mock-server",
+    mustShip: ["bin/gong-mock.js", "dist/cli.js", "dist/index.d.ts", "dist/openapi.json", "README.md", "LICENSE"],
+  },
+  "@gong-engage/contract-tests": {
+    dir: "packages/contract-tests",
+    mustShip: ["bin/gong-contract.js", "dist/src/cli.js", "dist/test/contract/contract.test.js", "dist/openapi.json", "README.md", "LICENSE"],
+  },
 };
 
 function step(text) {
@@ -143,7 +149,10 @@ try {
     const file = readdirSync(tarballs).find((f) => !before.has(f));
     if (!file) throw new Error(`pnpm pack wrote no tarball for ${name}`);
     const path = join(tarballs, file);
-    const entries = run("tar", ["-tzf", path]).split("\n").filter(Boolean).map((e) => e.replace(/^package\//, ""));
+    const entries = run("tar", ["-tzf", path])
+      .split("\n")
+      .filter(Boolean)
+      .map((e) => e.replace(/^package\//, ""));
     const missing = mustShip.filter((f) => !entries.includes(f));
     if (missing.length) throw new Error(`${file} does not ship ${missing.join(", ")}`);
     const manifest = run("tar", ["-xzOf", path, "package/package.json"]);
@@ -158,7 +167,22 @@ try {
   writeFileSync(join(app, "package.json"), JSON.stringify({ name: "my-app", private: true, type: "module" }, null, 2));
   writeFileSync(
     join(app, "tsconfig.json"),
-    JSON.stringify({ compilerOptions: { target: "ES2022", module: "NodeNext", moduleResolution: "NodeNext", strict: true, lib: ["ES2022", "DOM"], types: ["node"], outDir: "out" }, include: ["report.ts"] }, null, 2),
+    JSON.stringify(
+      {
+        compilerOptions: {
+          target: "ES2022",
+          module: "NodeNext",
+          moduleResolution: "NodeNext",
+          strict: true,
+          lib: ["ES2022", "DOM"],
+          types: ["node"],
+          outDir: "out",
+        },
+        include: ["report.ts"],
+      },
+      null,
+      2,
+    ),
   );
   writeFileSync(join(app, "report.ts"), clientSource);
   run("npm", ["install", "--no-audit", "--no-fund", "--loglevel=error", ...packed, "typescript@5.9.3", "@types/node@20"], { cwd: app, env: appEnv });

@@ -1,11 +1,11 @@
 #!/usr/bin/env node
-// `pnpm test`: turbo runs lint, typecheck and test in every package (cached), then this prints one line that
+// `pnpm test`: turbo runs lint (Redocly, Biome), typecheck and test in every package (cached), then this prints one line that
 // totals the tests of every package. Each package's vitest writes reports/vitest.json (a turbo output, so a
 // cached run restores it); the totals are read from those files, not from the log. Extra arguments go to turbo
 // (e.g. `pnpm test --force`). Before the totals it lists the ten slowest tests from the same files; the totals line
 // stays the last line (CI reads it). Exits with turbo's exit code, or 1 if no test ran at all.
 import { spawnSync } from "node:child_process";
-import { existsSync, readFileSync, readdirSync, rmSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { dirname, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -16,7 +16,7 @@ const reportOf = (dir) => join(dir, "reports", "vitest.json");
 // A report left from an earlier run must not be counted for a task that did not run this time.
 for (const dir of packageDirs) rmSync(reportOf(dir), { force: true });
 
-const turbo = spawnSync("turbo", ["run", "lint", "typecheck", "test", ...process.argv.slice(2)], {
+const turbo = spawnSync("turbo", ["run", "lint", "lint:root", "typecheck", "test", ...process.argv.slice(2)], {
   cwd: root,
   stdio: "inherit",
   shell: process.platform === "win32",
