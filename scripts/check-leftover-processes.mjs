@@ -115,7 +115,8 @@ export async function check(stateFile, { graceMs = 5_000, log = console.log } = 
   }
   if (found.ignored.length > 0) {
     log(`leftover processes: ${found.ignored.length} started during the run by someone else (no ${MARKER}=${state.runId}), ignored:`);
-    for (const p of found.ignored) log(describe(p));
+    for (const p of found.ignored.slice(0, 10)) log(describe(p));
+    if (found.ignored.length > 10) log(`  ... and ${found.ignored.length - 10} more`);
   }
   if (found.ours.length > 0) {
     log(`leftover processes: FAILED: this run started ${found.ours.length} process(es) that are still running:`);

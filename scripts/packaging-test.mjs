@@ -136,6 +136,18 @@ try {
 }
 `;
 
+// The commands run in process groups of their own, which a Ctrl+C (or CI's SIGTERM) to this script does not reach:
+// stop them before going.
+let interrupted = false;
+for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"]) {
+  process.once(signal, async () => {
+    interrupted = true;
+    console.error(`\npackaging test: ${signal}, stopping what it started (kept ${work})`);
+    await Promise.all(children.map(stopGroup));
+    process.exit(130);
+  });
+}
+
 let failed = false;
 try {
   step("building the packages (turbo, cached)");
@@ -229,7 +241,7 @@ try {
   step("packaging test passed");
 } catch (error) {
   failed = true;
-  console.error(`\npackaging test FAILED: ${error.message}\n(kept ${work} for a look)`);
+  if (!interrupted) console.error(`\npackaging test FAILED: ${error.message}\n(kept ${work} for a look)`);
 } finally {
   // The whole group of every command started, even one whose own process has exited (its children may not have).
   await Promise.all(children.map(stopGroup));
