@@ -8,9 +8,10 @@
 //
 // "Started by the run" needs two things, because the machine may be shared and an orphan loses its parent:
 //   - it was not alive at `start` (a process is its PID plus its start time, so a recycled PID is a new process);
-//   - it carries the run's marker: `start` prints a marker (GONG_ENGAGE_RUN=<id>) that the caller exports, and every
+//   - it carries the run's marker: `start` prints a marker (LEFTOVER_CHECK_RUN=<id>) that the caller exports, and every
 //     process the run starts inherits it in its environment (readable in /proc/<pid>/environ by the same user or
-//     root), even after it is orphaned or runs as the `postgres` user. A process without the marker was started
+//     root), even after it is orphaned or runs as the `postgres` user. (turbo.json passes it through to every task
+//     without hashing it; a name matching a task's hashed env, such as GONG_*, would make every run a cache miss.) A process without the marker was started
 //     during the run by someone else: it is listed as ignored, never a failure. When the environment cannot be
 //     read, a process whose command line or working directory lies inside this repository still counts as ours.
 // Linux only (/proc); elsewhere it says so and passes.
@@ -21,7 +22,7 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
-const MARKER = "GONG_ENGAGE_RUN";
+const MARKER = "LEFTOVER_CHECK_RUN";
 
 /** The kinds of process a run must not leave behind, by command line (or name, for Postgres's own processes). */
 const KINDS = [
