@@ -3,9 +3,5 @@
 type Reporter = string | [string, Record<string, unknown>];
 
 export function reporters({ junit = process.env.CI === "true" }: { junit?: boolean } = {}): Reporter[] {
-  return [
-    "default",
-    ["json", { outputFile: "reports/vitest.json" }],
-    ...(junit ? [["junit", { outputFile: "reports/junit.xml" }] as Reporter] : []),
-  ];
+  return ["default", ["json", { outputFile: "reports/vitest.json" }], ...(junit ? [["junit", { outputFile: "reports/junit.xml" }] as Reporter] : [])];
 }

@@ -2,18 +2,18 @@
 // Proves, with turbo's own run summaries (not timings), that turbo caches exactly: run after `pnpm test` on a
 // clean clone (CI does, in .ci/run).
 //   1. `pnpm test` again: every task is a cache hit (FULL TURBO).
-//   2. A one-word change to a description under spec/: the next `pnpm test` runs exactly the tasks that
+//   2. A one-word change (a new word each run) to a description under spec/: the next `pnpm test` runs exactly the tasks that
 //      depend on the edited file (the tasks whose inputs hold it, and everything downstream of them in the task
 //      graph, read from `turbo --dry=json`), and takes every other task from the cache.
 //   3. `pnpm test` again: FULL TURBO.
 // The edited file is restored at the end, whatever happens. Exits 1 naming the tasks that broke the rule.
 import { spawnSync } from "node:child_process";
-import { readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
-const TASKS = ["lint", "typecheck", "test"];
+const TASKS = ["lint", "lint:root", "typecheck", "test"];
 const EDITED = "spec/components/schemas/Sharer.yaml";
 const runsDir = join(root, ".turbo", "runs");
 const env = { ...process.env, TURBO_TELEMETRY_DISABLED: "1" };
@@ -43,7 +43,11 @@ function summarizedRun() {
 }
 
 const realTasks = (summary) => summary.tasks.filter((task) => task.command !== "<NONEXISTENT>");
-const missed = (summary) => realTasks(summary).filter((task) => task.cache.status !== "HIT").map((task) => task.taskId).sort();
+const missed = (summary) =>
+  realTasks(summary)
+    .filter((task) => task.cache.status !== "HIT")
+    .map((task) => task.taskId)
+    .sort();
 const counts = (summary) => {
   const tasks = realTasks(summary);
   const cached = tasks.filter((task) => task.cache.status === "HIT").length;
@@ -72,7 +76,8 @@ try {
   console.log(`turbo cache check 1: pnpm test again with nothing changed: ${counts(second)}`);
   if (missed(second).length) failures.push(`nothing changed, yet these tasks missed the cache: ${missed(second).join(", ")}`);
 
-  writeFileSync(join(root, EDITED), original.replace(/^description: (.*)$/m, "description: $1 Checked."));
+  // A word never used before: with a turbo cache kept between CI runs, a repeated edit would be a cache hit.
+  writeFileSync(join(root, EDITED), original.replace(/^description: (.*)$/m, `description: $1 Checked ${Date.now().toString(36)}.`));
   if (readFileSync(join(root, EDITED), "utf8") === original) throw new Error(`${EDITED} has no top-level description to edit`);
   const expected = dependantsOf(EDITED);
   const afterEdit = summarizedRun();

@@ -12,7 +12,7 @@
 // Installing takes the npm registry (the install step); everything the test runs is on 127.0.0.1.
 // Keeps the temp directory on failure (its path is printed). KEEP=1 keeps it always.
 import { execFileSync, spawn } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -30,8 +30,14 @@ const appEnv = Object.fromEntries(Object.entries(process.env).filter(([name]) =>
 const PACKAGES = {
   "@gong-engage/spec-model": { dir: "packages/spec-model", mustShip: ["dist/index.js", "dist/index.d.ts", "dist/runtime.js", "dist/runtime.d.ts", "dist/openapi.json", "README.md", "LICENSE"] },
   "@gong-engage/client": { dir: "packages/client", mustShip: ["dist/index.js", "dist/index.d.ts", "dist/generated/validators.js", "README.md", "LICENSE"] },
-  "@gong-engage/mock-server": { dir: "packages/mock-server", mustShip: ["bin/gong-mock.js", "dist/cli.js", "dist/index.d.ts", "README.md", "LICENSE"] },
-  "@gong-engage/contract-tests": { dir: "packages/contract-tests", mustShip: ["bin/gong-contract.js", "dist/src/cli.js", "dist/test/contract/contract.test.js", "dist/openapi.json", "README.md", "LICENSE"] },
+  "@gong-engage/mock-server": {
+    dir: "packages/mock-server",
+    mustShip: ["bin/gong-mock.js", "dist/cli.js", "dist/index.d.ts", "README.md", "LICENSE"],
+  },
+  "@gong-engage/contract-tests": {
+    dir: "packages/contract-tests",
+    mustShip: ["bin/gong-contract.js", "dist/src/cli.js", "dist/test/contract/contract.test.js", "dist/openapi.json", "README.md", "LICENSE"],
+  },
 };
 
 function step(text) {
@@ -46,11 +52,40 @@ function run(command, args, options = {}) {
   }
 }
 
+/**
+ * Starts a command in a process group of its own (POSIX), so that stopping it stops what it started: `npx gong-mock`
+ * is npx (and, through `shell`, possibly a shell) running node running the mock; signalling only the npx process
+ * would leave the mock orphaned on its port.
+ */
+function spawnGroup(command, args, options) {
+  const child = spawn(command, args, { ...options, shell, detached: process.platform !== "win32", stdio: ["ignore", "pipe", "pipe"] });
+  children.push(child);
+  return child;
+}
+
+/** Stops a child and everything in its process group; resolves once the group is gone (SIGKILL after 5 s). */
+async function stopGroup(child) {
+  const signalGroup = (signal) => {
+    try {
+      if (process.platform === "win32") child.kill(signal);
+      else process.kill(-child.pid, signal);
+      return true;
+    } catch {
+      return false; // ESRCH: the group is gone already
+    }
+  };
+  if (!signalGroup("SIGTERM")) return;
+  const deadline = Date.now() + 5_000;
+  while (Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    if (!signalGroup(0)) return;
+  }
+  signalGroup("SIGKILL");
+}
+
 /** Starts a long-running command; resolves with the child once its output matches `ready`. */
 function startAndWait(command, args, options, ready, timeoutMs = 60_000) {
-  // A process group of its own: `npx` starts the bin as its child, and killing npx alone leaves that running.
-  const child = spawn(command, args, { ...options, shell, detached: !shell, stdio: ["ignore", "pipe", "pipe"] });
-  children.push(child);
+  const child = spawnGroup(command, args, options);
   let output = "";
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`${command} ${args.join(" ")} not ready in ${timeoutMs} ms:\n${output}`)), timeoutMs);
@@ -69,8 +104,7 @@ function startAndWait(command, args, options, ready, timeoutMs = 60_000) {
 }
 
 function runToEnd(command, args, options) {
-  const child = spawn(command, args, { ...options, shell, stdio: ["ignore", "pipe", "pipe"] });
-  children.push(child);
+  const child = spawnGroup(command, args, options);
   let output = "";
   child.stdout.on("data", (d) => (output += d));
   child.stderr.on("data", (d) => (output += d));
@@ -103,6 +137,18 @@ try {
 }
 `;
 
+// The commands run in process groups of their own, which a Ctrl+C (or CI's SIGTERM) to this script does not reach:
+// stop them before going.
+let interrupted = false;
+for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"]) {
+  process.once(signal, async () => {
+    interrupted = true;
+    console.error(`\npackaging test: ${signal}, stopping what it started (kept ${work})`);
+    await Promise.all(children.map(stopGroup));
+    process.exit(130);
+  });
+}
+
 let failed = false;
 try {
   step("building the packages (turbo, cached)");
@@ -116,7 +162,10 @@ try {
     const file = readdirSync(tarballs).find((f) => !before.has(f));
     if (!file) throw new Error(`pnpm pack wrote no tarball for ${name}`);
     const path = join(tarballs, file);
-    const entries = run("tar", ["-tzf", path]).split("\n").filter(Boolean).map((e) => e.replace(/^package\//, ""));
+    const entries = run("tar", ["-tzf", path])
+      .split("\n")
+      .filter(Boolean)
+      .map((e) => e.replace(/^package\//, ""));
     const missing = mustShip.filter((f) => !entries.includes(f));
     if (missing.length) throw new Error(`${file} does not ship ${missing.join(", ")}`);
     const manifest = run("tar", ["-xzOf", path, "package/package.json"]);
@@ -131,7 +180,22 @@ try {
   writeFileSync(join(app, "package.json"), JSON.stringify({ name: "my-app", private: true, type: "module" }, null, 2));
   writeFileSync(
     join(app, "tsconfig.json"),
-    JSON.stringify({ compilerOptions: { target: "ES2022", module: "NodeNext", moduleResolution: "NodeNext", strict: true, lib: ["ES2022", "DOM"], types: ["node"], outDir: "out" }, include: ["report.ts"] }, null, 2),
+    JSON.stringify(
+      {
+        compilerOptions: {
+          target: "ES2022",
+          module: "NodeNext",
+          moduleResolution: "NodeNext",
+          strict: true,
+          lib: ["ES2022", "DOM"],
+          types: ["node"],
+          outDir: "out",
+        },
+        include: ["report.ts"],
+      },
+      null,
+      2,
+    ),
   );
   writeFileSync(join(app, "report.ts"), clientSource);
   run("npm", ["install", "--no-audit", "--no-fund", "--loglevel=error", ...packed, "typescript@5.9.3", "@types/node@20"], { cwd: app, env: appEnv });
@@ -179,17 +243,10 @@ try {
   step("packaging test passed");
 } catch (error) {
   failed = true;
-  console.error(`\npackaging test FAILED: ${error.message}\n(kept ${work} for a look)`);
+  if (!interrupted) console.error(`\npackaging test FAILED: ${error.message}\n(kept ${work} for a look)`);
 } finally {
-  for (const child of children) {
-    if (child.exitCode !== null) continue;
-    try {
-      if (!shell) process.kill(-child.pid, "SIGTERM"); // the group: npx and what it started
-      else child.kill("SIGTERM");
-    } catch {
-      child.kill("SIGTERM"); // not a group leader (runToEnd's children)
-    }
-  }
+  // The whole group of every command started, even one whose own process has exited (its children may not have).
+  await Promise.all(children.map(stopGroup));
   if (!failed && process.env.KEEP !== "1") rmSync(work, { recursive: true, force: true });
 }
 process.exit(failed ? 1 : 0);

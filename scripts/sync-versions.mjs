@@ -23,7 +23,7 @@ if (distinct.size !== 1) {
 }
 const [version] = distinct;
 const openapi = readFileSync(openapiPath, "utf8");
-const infoVersion = /^info:\n(?:  .*\n)*?  version: ['"]?([^'"\n]+)['"]?$/m.exec(openapi)?.[1];
+const infoVersion = /^info:\n(?: {2}.*\n)*? {2}version: ['"]?([^'"\n]+)['"]?$/m.exec(openapi)?.[1];
 if (!infoVersion) {
   console.error("spec/openapi.yaml: no info.version found");
   process.exit(1);
@@ -42,6 +42,6 @@ if (infoVersion === version) {
   console.error(`spec/openapi.yaml info.version ${infoVersion} is behind the packages (${version}); run \`node scripts/sync-versions.mjs\``);
   process.exit(1);
 } else {
-  writeFileSync(openapiPath, openapi.replace(/^(info:\n(?:  .*\n)*?  version: )['"]?[^'"\n]+['"]?$/m, `$1${version}`));
+  writeFileSync(openapiPath, openapi.replace(/^(info:\n(?: {2}.*\n)*? {2}version: )['"]?[^'"\n]+['"]?$/m, `$1${version}`));
   console.log(`spec/openapi.yaml info.version ${infoVersion} -> ${version}`);
 }
