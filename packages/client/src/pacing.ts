@@ -15,15 +15,9 @@
 // sliding-window server answers with 429), bottleneck is unmaintained since 2019, and limiter's day is a rolling
 // 24 h from start-up. None of them paces on answers, and none says up front how long a call would wait, which
 // "refuse at once rather than wait past maxWaitMs" needs.
-/** `rateLimit` of createEngagementClient. */
-export interface RateLimitOptions {
-  /** Calls per second per credential. Default 3 (Gong's). 0: no per-second limit. */
-  perSecond?: number;
-  /** Calls per UTC day per credential. Default 10,000 (Gong's). 0: no daily limit. */
-  perDay?: number;
-  /** The longest a call may wait for its turn before it is refused with QUOTA_EXHAUSTED. Default: retry.maxDelayMs (30,000). */
-  maxWaitMs?: number;
-}
+import type { RateLimitOptions } from "./types.js";
+
+export type { RateLimitOptions } from "./types.js";
 
 export const GONG_RATE_LIMITS = { perSecond: 3, perDay: 10_000 } as const;
 

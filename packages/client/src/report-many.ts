@@ -6,14 +6,21 @@
 //                     ("reported-before": it was in Gong before this batch)
 //   invalid           it fails the spec; nothing was sent
 //   failed            Gong refused it, or it could not be sent; `mayHaveLanded` says whether it may be in Gong
-//                     anyway (some attempt's outcome was unknown) or certainly is not
+//                     anyway (some attempt's outcome was unknown) or certainly is not. A 200 whose body cannot be
+//                     read is `failed` with `mayHaveLanded: true` and code INVALID_RESPONSE: it IS in Gong, and it
+//                     is not resent
 //   not-attempted     the batch was aborted before it was sent
 // An event whose call failed in a way a resend can fix (a timeout, a reset, a 5xx, a 429) is resent with the
 // same eventId up to `resends` more times: a 409 then proves the earlier attempt landed. Inputs are read only
 // as fast as they are sent, so an iterable of any length uses memory for `concurrency` events at a time.
-import type { CallOptions, CallTrack, ContentSharedEvent, ContentViewedEvent, ReportResult } from "./client.js";
-import { GongApiError, GongValidationError, type ValidationIssue } from "./errors.js";
+import type { components } from "./generated/openapi.js";
+import { GongApiError, type GongValidationError } from "./errors.js";
+import { outcomeIsUnknown } from "./retry.js";
+import type { AttemptOutcome, ConflictReading, ValidationIssue } from "./types.js";
 import type { OperationId } from "./validation.js";
+
+type ContentSharedEvent = components["schemas"]["ContentSharedEvent"];
+type ContentViewedEvent = components["schemas"]["ContentViewedEvent"];
 
 export type ReportManyItem =
   | { operation: "shared"; event: ContentSharedEvent }
@@ -72,8 +79,19 @@ export type ReportOutcome =
     })
   | (OutcomeBase & { status: "not-attempted"; reason: "aborted" });
 
-/** The client's single call, with the track of the event across calls. */
-export type Send = (operationId: OperationId, event: unknown, options: CallOptions, track: CallTrack) => Promise<ReportResult>;
+/**
+ * What one call of the client came to (it never rejects). `history` is every attempt's outcome for the event so
+ * far, earlier calls' included: what a resend hands back, so that a 409 is read against all of them.
+ */
+export type Settlement =
+  | { status: "accepted"; requestId: string; integrationId: bigint; history: readonly AttemptOutcome[] }
+  | { status: "already-reported"; reason: ConflictReading; requestId: string; history: readonly AttemptOutcome[]; error: GongApiError }
+  | { status: "invalid"; error: GongValidationError }
+  | { status: "failed"; error: GongApiError; history: readonly AttemptOutcome[] }
+  | { status: "aborted"; reason: unknown; history: readonly AttemptOutcome[] };
+
+/** The client's single call: `earlier` are the outcomes of the calls before it for the same event. */
+export type Send = (operationId: OperationId, event: unknown, signal: AbortSignal | undefined, earlier: readonly AttemptOutcome[]) => Promise<Settlement>;
 
 const OPERATIONS = { shared: "reportContentShared", viewed: "reportContentViewed" } as const;
 const RATE_WINDOW_MS = 10_000;
@@ -154,25 +172,28 @@ async function one(send: Send, item: ReportManyItem, index: number, signal: Abor
       : [{ field: "event", problem: "must be an object (the event)" }];
     return { ...base, attempts: 0, status: "invalid", issues };
   }
-  const track: CallTrack = { attempts: 0, outcomeUnknown: false };
+  let earlier: readonly AttemptOutcome[] = [];
   for (let call = 0; ; call++) {
-    try {
-      const result = await send(operationId, item.event, signal ? { signal } : {}, track);
-      if (result.alreadyReported) return { ...base, attempts: track.attempts, status: "already-reported", requestId: result.requestId, reason: "landed-earlier" };
-      return { ...base, attempts: track.attempts, status: "accepted", requestId: result.requestId, integrationId: result.integrationId };
-    } catch (error) {
-      if (signal?.aborted && !(error instanceof GongApiError)) {
-        if (track.attempts === 0) return notAttempted(item, index);
-        return failed(base, track, new GongApiError({ code: "NETWORK_ERROR", operationId, attempts: track.attempts, errors: ["aborted"], mayHaveLanded: track.outcomeUnknown, cause: error }));
+    const settled = await send(operationId, item.event, signal, earlier);
+    if (settled.status === "invalid") return { ...base, attempts: 0, status: "invalid", issues: settled.error.issues };
+    const attempts = settled.history.length;
+    switch (settled.status) {
+      case "accepted":
+        return { ...base, attempts, status: "accepted", requestId: settled.requestId, integrationId: settled.integrationId };
+      case "already-reported":
+        return { ...base, attempts, status: "already-reported", requestId: settled.requestId, reason: settled.reason };
+      case "aborted": {
+        if (attempts === 0) return notAttempted(item, index);
+        const mayHaveLanded = settled.history.some(outcomeIsUnknown);
+        const error = new GongApiError({ code: "NETWORK_ERROR", operationId, attempts, errors: ["aborted"], mayHaveLanded, cause: settled.reason });
+        return failed(base, attempts, error);
       }
-      if (error instanceof GongValidationError) return { ...base, attempts: 0, status: "invalid", issues: error.issues };
-      if (!(error instanceof GongApiError)) throw error;
-      if (error.status === 409 && !track.outcomeUnknown) {
-        return { ...base, attempts: track.attempts, status: "already-reported", requestId: error.requestId ?? "", reason: "reported-before" };
-      }
-      if (call < resends && resendable(error) && !signal?.aborted) continue;
-      return failed(base, track, error);
     }
+    if (call < resends && resendable(settled.error) && !signal?.aborted) {
+      earlier = settled.history;
+      continue;
+    }
+    return failed(base, attempts, settled.error);
   }
 }
 
@@ -182,15 +203,15 @@ function resendable(error: GongApiError): boolean {
   return error.code === "HTTP_ERROR" && (error.status === 429 || (error.status !== undefined && error.status >= 500));
 }
 
-function failed(base: Omit<OutcomeBase, "attempts">, track: CallTrack, error: GongApiError): ReportOutcome {
+function failed(base: Omit<OutcomeBase, "attempts">, attempts: number, error: GongApiError): ReportOutcome {
   return {
     ...base,
-    attempts: track.attempts,
+    attempts,
     status: "failed",
     httpStatus: error.status,
     requestId: error.requestId,
     retryAfter: error.retryAfter,
-    mayHaveLanded: track.outcomeUnknown,
+    mayHaveLanded: error.mayHaveLanded,
     error,
   };
 }

@@ -3,10 +3,12 @@
 // and the batch logic on its own for abort and bounded memory over 100,000 events.
 import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
-import { afterEach, describe, expect, it } from "vitest";
-import { createEngagementClient, type ReportManyItem, type ReportOutcome } from "../src/index.js";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { createEngagementClient, type EngagementClientOptions, type ReportManyItem, type ReportManyOptions, type ReportOutcome } from "../src/index.js";
 import { reportMany, type Send } from "../src/report-many.js";
+import type { AttemptOutcome } from "../src/types.js";
 import { sharedEvent, viewedEvent } from "./events.js";
+import { accepted, FAKE_TIMERS, refusedWith, scriptedFetch, settle, type FetchStep } from "./scripted-fetch.js";
 import { fail, ok, scriptedServer, type ScriptedServer, type Step } from "./scripted-server.js";
 
 let server: ScriptedServer | undefined;
@@ -102,22 +104,20 @@ describe("reportMany outcomes", () => {
 });
 
 describe("reportMany's batch logic", () => {
-  const accepting: Send = async (_op, event, _options, track) => {
-    track.attempts++;
+  const sent: AttemptOutcome[] = [{ kind: "response", status: 200 }];
+  const accepting: Send = async (_op, event) => {
     await new Promise((resolve) => setImmediate(resolve));
-    return { requestId: (event as { eventId: string }).eventId, integrationId: 1n, alreadyReported: false };
+    return { status: "accepted", requestId: (event as { eventId: string }).eventId, integrationId: 1n, history: sent };
   };
 
   it("an abort ends every input: in flight as not-attempted or failed, the rest as not-attempted, none dropped", async () => {
     const controller = new AbortController();
-    const slow: Send = (_op, _event, options, track) =>
-      new Promise((resolve, reject) => {
-        track.attempts++;
-        const timer = setTimeout(() => resolve({ requestId: "r", integrationId: 1n, alreadyReported: false }), 30);
-        options.signal?.addEventListener("abort", () => {
+    const slow: Send = (_op, _event, signal) =>
+      new Promise((resolve) => {
+        const timer = setTimeout(() => resolve({ status: "accepted", requestId: "r", integrationId: 1n, history: sent }), 30);
+        signal?.addEventListener("abort", () => {
           clearTimeout(timer);
-          track.outcomeUnknown = true;
-          reject(options.signal!.reason);
+          resolve({ status: "aborted", reason: signal.reason, history: [{ kind: "aborted" }] });
         });
       });
     const items = Array.from({ length: 50 }, (_, i) => shared(`abort-${i}`));
@@ -163,5 +163,105 @@ describe("reportMany's batch logic", () => {
     expect(maxAhead).toBeLessThanOrEqual(11);
     console.log(`reportMany over 100,000 events: at most ${maxAhead} read ahead; retained heap ${(before / 2 ** 20).toFixed(1)} -> at most ${(peak / 2 ** 20).toFixed(1)} MiB`);
     expect(peak - before).toBeLessThan(8 * 2 ** 20); // 100,000 events held would be about 100 MiB
+  });
+});
+
+describe("reportMany: resends, aborts and broken inputs (injected fetch, fake timers)", () => {
+  beforeEach(() => {
+    vi.useFakeTimers({ now: 0, ...FAKE_TIMERS });
+  });
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+  const run = async (steps: FetchStep[], items: Iterable<ReportManyItem> | AsyncIterable<ReportManyItem>, options: ReportManyOptions = {}, client: Partial<EngagementClientOptions> = {}) => {
+    const { fetch, sent } = scriptedFetch(steps);
+    const gong = createEngagementClient({ auth: { bearerToken: "t" }, fetch, rateLimit: false, retry: false, ...client });
+    const outcomes: ReportOutcome[] = [];
+    const collect = (async () => {
+      for await (const outcome of gong.reportMany(items, { concurrency: 1, ...options })) outcomes.push(outcome);
+    })();
+    const [done] = await settle([collect]);
+    return { outcomes, sent, done };
+  };
+
+  it.each([
+    ["a timeout", { hang: true } as FetchStep, "landed-earlier"],
+    ["a connection reset", { reset: true } as FetchStep, "landed-earlier"],
+    ["a refused connection", { refused: true } as FetchStep, "reported-before"],
+    ["a 503", refusedWith(503), "landed-earlier"],
+    ["a 429", refusedWith(429, ["limit"], { "Retry-After": "1" }), "reported-before"],
+  ])("resends after %s with the same eventId, and reads a 409 then against it", async (_, first, reason) => {
+    const { outcomes, sent } = await run([first, refusedWith(409)], [shared("e-1")], { signal: new AbortController().signal }, { timeoutMs: 1_000 });
+    expect(outcomes).toEqual([expect.objectContaining({ status: "already-reported", reason, attempts: 2, eventId: "e-1" })]);
+    expect(sent.map((s) => JSON.parse(s.body).eventId)).toEqual(["e-1", "e-1"]);
+  });
+
+  it("resends at most `resends` times", async () => {
+    const { outcomes, sent } = await run(Array.from({ length: 5 }, () => ({ reset: true }) as FetchStep), [shared("r")], { resends: 1 });
+    expect(outcomes).toEqual([expect.objectContaining({ status: "failed", attempts: 2, mayHaveLanded: true, httpStatus: undefined })]);
+    expect(sent).toHaveLength(2);
+  });
+
+  it("never resends a 400 or an unreadable 200; the unreadable 200 is failed with mayHaveLanded: the event is in Gong", async () => {
+    const { outcomes, sent } = await run([refusedWith(400), { status: 200, body: "garbage" }], [shared("bad"), shared("unread")]);
+    expect(outcomes[0]).toMatchObject({ status: "failed", httpStatus: 400, mayHaveLanded: false, attempts: 1 });
+    expect(outcomes[1]).toMatchObject({ status: "failed", httpStatus: 200, mayHaveLanded: true, attempts: 1, error: { code: "INVALID_RESPONSE" } });
+    expect(sent).toHaveLength(2);
+  });
+
+  it("an event aborted while waiting for its pacing turn is not-attempted; one aborted in flight is failed and may have landed", async () => {
+    const controller = new AbortController();
+    const items = [shared("first"), shared("waiting")];
+    const { fetch, sent } = scriptedFetch([{ hang: true }, accepted()]);
+    const gong = createEngagementClient({ auth: { bearerToken: "t" }, fetch, rateLimit: { perSecond: 1 }, retry: false, timeoutMs: 0 });
+    const outcomes: ReportOutcome[] = [];
+    const collect = (async () => {
+      for await (const o of gong.reportMany(items, { concurrency: 2, signal: controller.signal })) outcomes.push(o);
+    })();
+    await vi.advanceTimersByTimeAsync(500);
+    expect(sent).toHaveLength(1);
+    controller.abort(new Error("stop"));
+    await settle([collect]);
+    const byIndex = [...outcomes].sort((a, b) => a.index - b.index);
+    expect(byIndex[0]).toMatchObject({ status: "failed", attempts: 1, mayHaveLanded: true, error: { code: "NETWORK_ERROR", errors: ["aborted"] } });
+    expect(byIndex[1]).toEqual({ index: 1, operation: "shared", eventId: "waiting", attempts: 0, status: "not-attempted", reason: "aborted" });
+    expect(sent).toHaveLength(1);
+  });
+
+  it("an input iterable that throws ends the batch with that error, after the outcomes of what it gave", async () => {
+    const broken = new Error("the queue went away");
+    function* events() {
+      yield shared("a");
+      yield shared("b");
+      throw broken;
+    }
+    const { outcomes, done } = await run([accepted(), accepted()], events());
+    expect(outcomes.map((o) => [o.index, o.status])).toEqual([
+      [0, "accepted"],
+      [1, "accepted"],
+    ]);
+    expect(done).toEqual({ status: "rejected", reason: broken });
+  });
+
+  it("an event that is not an object is invalid, not a crash", async () => {
+    const { outcomes, sent } = await run([], [{ operation: "shared", event: null } as never, null as never]);
+    expect(outcomes).toEqual([
+      { index: 0, operation: "shared", eventId: undefined, attempts: 0, status: "invalid", issues: [{ field: "event", problem: "must be an object (the event)" }] },
+      { index: 1, operation: undefined, eventId: undefined, attempts: 0, status: "invalid", issues: [{ field: "operation", problem: 'must be "shared" or "viewed", got undefined' }] },
+    ]);
+    expect(sent).toHaveLength(0);
+  });
+
+  it("refuses resends that are not a whole number from 0", async () => {
+    const gong = createEngagementClient({ auth: { bearerToken: "t" } });
+    await expect(gong.reportMany([], { resends: -1 }).next()).rejects.toThrow("reportMany: `resends` must be a whole number from 0, got -1.");
+    await expect(gong.reportMany([], { concurrency: 1.5 }).next()).rejects.toThrow("reportMany: `concurrency` must be a whole number from 1, got 1.5.");
+  });
+
+  it("keeps `concurrency` events in flight, no more", async () => {
+    const steps = Array.from({ length: 6 }, () => ({ ...accepted(), afterMs: 100 }) as FetchStep);
+    const { outcomes, sent } = await run(steps, Array.from({ length: 6 }, (_, i) => shared(`c-${i}`)), { concurrency: 3 });
+    expect(outcomes).toHaveLength(6);
+    expect(sent.map((s) => s.at)).toEqual([0, 0, 0, 100, 100, 100]);
   });
 });
