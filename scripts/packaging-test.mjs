@@ -1,7 +1,7 @@
 #!/usr/bin/env node
-// `pnpm test:packaging`: proves that a user's own app can install and use the three packages, the way the
-// README's "Use it from your app" section says, with npm only and outside this workspace:
-//   1. `pnpm pack` @gong-engage/client, @gong-engage/mock-server and @gong-engage/contract-tests; check each
+// `pnpm test:packaging`: proves that a user's own app can install and use the three packages (and the spec model
+// they share), the way the README's "Use it from your app" section says, with npm only and outside this workspace:
+//   1. `pnpm pack` @gong-engage/spec-model, client, mock-server and contract-tests; check each
 //      tarball (no workspace: ranges, the files it must ship, the bundled spec where needed) and print its size;
 //   2. in a temp directory outside the workspace, a plain npm project `npm install`s the tarballs;
 //   3. a TypeScript file that imports the client type-checks with `tsc --strict`;
@@ -28,6 +28,7 @@ const children = [];
 const appEnv = Object.fromEntries(Object.entries(process.env).filter(([name]) => !/^npm_|^pnpm_/i.test(name)));
 
 const PACKAGES = {
+  "@gong-engage/spec-model": { dir: "packages/spec-model", mustShip: ["dist/index.js", "dist/index.d.ts", "dist/runtime.js", "dist/runtime.d.ts", "dist/openapi.json", "README.md", "LICENSE"] },
   "@gong-engage/client": { dir: "packages/client", mustShip: ["dist/index.js", "dist/index.d.ts", "dist/generated/validators.js", "README.md", "LICENSE"] },
   "@gong-engage/mock-server": { dir: "packages/mock-server", mustShip: ["bin/gong-mock.js", "dist/cli.js", "dist/index.d.ts", "dist/openapi.json", "README.md", "LICENSE"] },
   "@gong-engage/contract-tests": { dir: "packages/contract-tests", mustShip: ["bin/gong-contract.js", "dist/src/cli.js", "dist/test/contract/contract.test.js", "dist/openapi.json", "README.md", "LICENSE"] },
