@@ -12,7 +12,7 @@ import { createServer } from "node:http";
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { createEngagementClient } from "../dist/index.js";
-import { parseWithBigInts } from "../dist/lossless-json.js";
+import { parseLossless as parseWithBigInts } from "@gong-engage/spec-model/runtime";
 
 const require = createRequire(import.meta.url);
 const spec = JSON.parse(readFileSync(require.resolve("@gong-engage/spec/openapi.json"), "utf8"));

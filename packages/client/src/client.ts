@@ -1,22 +1,33 @@
 // createEngagementClient: the typed Gong client. It is a thin layer over openapi-fetch (typed by the generated
 // `paths`) that adds what openapi-fetch leaves out: auth, validation before sending, pacing within Gong's
-// limits (pacing.ts), per-attempt timeouts, retries (policy in retry.ts), Gong's 409 semantics, an exact int64
-// integrationId, and batches (report-many.ts).
+// limits (pacing.ts), per-attempt timeouts, retries and Gong's 409 (policy in retry.ts), Gong's exact int64 id
+// for the event, and batches (report-many.ts). Its methods are the spec's operations (operations.ts): one per
+// operationId, and `report(operationIdOrAlias, event)`.
+import { checkBaseUrl, neverReached, parseLossless, parseRetryAfter, toInt64 } from "@gong-engage/spec-model/runtime";
 import createClient, { type Client } from "openapi-fetch";
 import { attemptSignal, sleep, TimeoutSlices } from "./abort.js";
 import { authorizationHeader, type GongAuth } from "./auth.js";
 import { GongApiError, GongValidationError, type GongApiErrorInit, type GongErrorCode } from "./errors.js";
-import type { components, paths } from "./generated/openapi.js";
-import { parseWithBigInts, toInt64 } from "./lossless-json.js";
+import type { paths } from "./generated/openapi.js";
+import {
+  OPERATIONS,
+  operationNamed,
+  operationNames,
+  resultIdFieldOf,
+  type EventOf,
+  type Operation,
+  type OperationId,
+  type OperationName,
+  type OperationNamed,
+  type ReportResult,
+} from "./operations.js";
 import { Pacer } from "./pacing.js";
 import { reportMany, type ReportManyItem, type ReportManyOptions, type ReportOutcome, type Send, type Settlement } from "./report-many.js";
-import { decideRetry, interpretConflict, outcomeIsUnknown, parseRetryAfter, retryPolicy } from "./retry.js";
-import type { AttemptOutcome, CallOptions, RateLimitOptions, ReportResult, RetryInfo, RetryOptions } from "./types.js";
-import { validateEvent, type OperationId } from "./validation.js";
+import { decideRetry, interpretConflict, outcomeIsUnknown, retryPolicy } from "./retry.js";
+import type { AttemptOutcome, CallOptions, RateLimitOptions, RetryInfo, RetryOptions } from "./types.js";
+import { validateEvent } from "./validation.js";
 
-export type { CallOptions, ReportResult, RetryInfo } from "./types.js";
-export type ContentSharedEvent = components["schemas"]["ContentSharedEvent"];
-export type ContentViewedEvent = components["schemas"]["ContentViewedEvent"];
+export type { CallOptions, RetryInfo } from "./types.js";
 
 export interface EngagementClientOptions {
   /** Gong's API root. OAuth apps must use the `api_base_url_for_customer` from their token. @default "https://api.gong.io" */
@@ -26,8 +37,8 @@ export interface EngagementClientOptions {
   /** Retries for 429, 5xx, network errors and timeouts. `false` turns them off. @default 3 retries */
   retry?: RetryOptions | false;
   /**
-   * Pacing of this client's calls, shared by all its concurrent calls: by default Gong's 3 calls per second
-   * and 10,000 per UTC day. `false` turns it off (another layer paces, or a mock without limits).
+   * Pacing of this client's calls, shared by all its concurrent calls: by default Gong's limits from the spec
+   * (3 calls per second and 10,000 per UTC day). `false` turns it off (another layer paces, or a mock without limits).
    */
   rateLimit?: RateLimitOptions | false;
   /** Per attempt, in ms; 0 turns the timeout off. @default 30_000 */
@@ -40,24 +51,26 @@ export interface EngagementClientOptions {
   onRetry?: (info: RetryInfo) => void;
 }
 
-export interface EngagementClient {
-  reportContentShared(event: ContentSharedEvent, options?: CallOptions): Promise<ReportResult>;
-  reportContentViewed(event: ContentViewedEvent, options?: CallOptions): Promise<ReportResult>;
+/** One method per operation of the spec, named by its operationId (e.g. `reportContentShared(event)`). */
+export type OperationMethods = {
+  [Id in OperationId]: (event: EventOf<Id>, options?: CallOptions) => Promise<ReportResult<Id>>;
+};
+
+export type EngagementClient = OperationMethods & {
+  /** Reports one event to the operation named by its operationId or alias (e.g. "shared"). */
+  report<Name extends OperationName>(operation: Name, event: EventOf<OperationNamed[Name]>, options?: CallOptions): Promise<ReportResult<OperationNamed[Name]>>;
   /**
-   * Reports many events (an array or an async iterable of `{ operation: "shared" | "viewed", event }`), a few
-   * at a time, paced: yields one outcome per input, tagged with its index, as each completes. See report-many.ts.
+   * Reports many events (an array or an async iterable of `{ operation, event }`, `operation` an alias such as
+   * "shared" or an operationId), a few at a time, paced: yields one outcome per input, tagged with its index,
+   * as each completes. See report-many.ts.
    */
   reportMany(items: Iterable<ReportManyItem> | AsyncIterable<ReportManyItem>, options?: ReportManyOptions): AsyncGenerator<ReportOutcome>;
   /** The underlying typed openapi-fetch client, with auth set and nothing else: for full control. */
   readonly raw: Client<paths>;
-}
+};
 
 const DEFAULT_BASE_URL = "https://api.gong.io";
 const DEFAULT_TIMEOUT_MS = 30_000;
-const PATHS: Record<OperationId, keyof paths> = {
-  reportContentShared: "/v2/customer-engagement/content/shared",
-  reportContentViewed: "/v2/customer-engagement/content/viewed",
-};
 const NONE: readonly AttemptOutcome[] = [];
 const asIs = (text: string) => text;
 
@@ -71,7 +84,7 @@ export function createEngagementClient(options: EngagementClientOptions): Engage
   if (!options || typeof options !== "object") {
     throw new TypeError("createEngagementClient: options are required, at least { auth }.");
   }
-  const baseUrl = checkBaseUrl(options.baseUrl ?? DEFAULT_BASE_URL);
+  const baseUrl = checkBaseUrl(options.baseUrl ?? DEFAULT_BASE_URL, "createEngagementClient: `baseUrl`", { credentialsHint: "pass them in `auth`" });
   const authorization = authorizationHeader(options.auth);
   const policy = retryPolicy(options.retry);
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
@@ -95,10 +108,10 @@ export function createEngagementClient(options: EngagementClientOptions): Engage
   const reporter = options.fetch ? raw : createClient<paths>({ ...clientOptions, ...directFetch });
 
   /** One request: its outcome, never a rejection. */
-  async function attempt(operationId: OperationId, body: string, signal: AbortSignal | undefined): Promise<Answer> {
+  async function attempt(operation: Operation, body: string, signal: AbortSignal | undefined): Promise<Answer> {
     const timed = attemptSignal(signal, timeoutMs, timeouts);
     try {
-      const { response, data, error } = await reporter.PUT(PATHS[operationId] as never, {
+      const { response, data, error } = await reporter.request(operation.method as never, operation.path as never, {
         body,
         bodySerializer: asIs,
         parseAs: "text",
@@ -123,7 +136,8 @@ export function createEngagementClient(options: EngagementClientOptions): Engage
    * the outcomes of earlier calls for the same event (reportMany resends with the same eventId): a 409 after an
    * unknown one means that one landed.
    */
-  async function settle(operationId: OperationId, event: unknown, signal: AbortSignal | undefined, earlier: readonly AttemptOutcome[] = NONE): Promise<Settlement> {
+  async function settle(operation: Operation, event: unknown, signal: AbortSignal | undefined, earlier: readonly AttemptOutcome[] = NONE): Promise<Settlement> {
+    const { operationId } = operation;
     if (validate) {
       const issues = validateEvent(operationId, event);
       if (issues.length) return { status: "invalid", error: new GongValidationError(operationId, issues) };
@@ -150,7 +164,7 @@ export function createEngagementClient(options: EngagementClientOptions): Engage
       attempts++;
       let answer: Answer;
       try {
-        answer = await attempt(operationId, body, signal);
+        answer = await attempt(operation, body, signal);
       } finally {
         permit?.answered();
       }
@@ -160,8 +174,8 @@ export function createEngagementClient(options: EngagementClientOptions): Engage
 
       // Decide.
       if (answer.ok) {
-        const read = readAccepted(answer.text);
-        if (read.integrationId !== undefined) return { status: "accepted", requestId: read.requestId ?? "", integrationId: read.integrationId, history };
+        const read = readAccepted(answer.text, resultIdFieldOf(operation));
+        if (read.problem === undefined) return { status: "accepted", requestId: read.requestId ?? "", resultId: read.resultId, history };
         // Gong answered 2xx, so the event is recorded, whatever the body says: it may have landed (it has).
         return failed("INVALID_RESPONSE", { status: answer.outcome.status, requestId: read.requestId, errors: [read.problem], cause: read.cause, mayHaveLanded: true });
       }
@@ -192,15 +206,17 @@ export function createEngagementClient(options: EngagementClientOptions): Engage
   }
 
   /** A single call, as the report methods settle it: a result, or a rejection. */
-  async function report(operationId: OperationId, event: unknown, callOptions?: CallOptions): Promise<ReportResult> {
-    const settled = await settle(operationId, event, callOptions?.signal);
+  async function report(name: string, event: unknown, callOptions?: CallOptions): Promise<ReportResult> {
+    const operation = operationNamed(name);
+    if (!operation) throw new TypeError(`report: \`operation\` must be one of ${operationNames()}, got ${JSON.stringify(name)}.`);
+    const settled = await settle(operation, event, callOptions?.signal);
     switch (settled.status) {
       case "accepted":
-        return { requestId: settled.requestId, integrationId: settled.integrationId, alreadyReported: false };
+        return result(operation, settled.requestId, settled.resultId, false);
       case "already-reported":
         // A 409 to a call that could not have recorded the event before: the caller sent a duplicate.
         if (settled.reason === "reported-before") throw settled.error;
-        return { requestId: settled.requestId, integrationId: undefined, alreadyReported: true };
+        return result(operation, settled.requestId, undefined, true);
       case "aborted":
         throw settled.reason;
       default:
@@ -208,25 +224,40 @@ export function createEngagementClient(options: EngagementClientOptions): Engage
     }
   }
 
-  const send: Send = (operationId, event, signal, earlier) => settle(operationId, event, signal, earlier);
+  const send: Send = settle;
+  const methods = Object.fromEntries(
+    Object.keys(OPERATIONS).map((operationId) => [operationId, (event: unknown, callOptions?: CallOptions) => report(operationId, event, callOptions)]),
+  ) as OperationMethods;
   return {
-    reportContentShared: (event, callOptions) => report("reportContentShared", event, callOptions),
-    reportContentViewed: (event, callOptions) => report("reportContentViewed", event, callOptions),
+    ...methods,
+    report: report as unknown as EngagementClient["report"],
     reportMany: (items, manyOptions) => reportMany(send, items, manyOptions),
     raw,
   };
 }
 
-/** A 2xx body: Gong's requestId and exact integrationId, or what is wrong with it. */
-function readAccepted(text: string): { requestId?: string | undefined; integrationId?: bigint | undefined; problem: string; cause?: unknown } {
+/** What a report resolves with: Gong's requestId, its id for the event under the operation's name for it, and whether it was there already. */
+function result(operation: Operation, requestId: string, resultId: bigint | undefined, alreadyReported: boolean): ReportResult {
+  const field = resultIdFieldOf(operation);
+  const value: Record<string, unknown> = { requestId };
+  if (field !== undefined) value[field] = resultId;
+  value.alreadyReported = alreadyReported;
+  return value as ReportResult;
+}
+
+/** A 2xx body: Gong's requestId and its exact id for the event (when the operation has one), or what is wrong with it. */
+function readAccepted(text: string, resultIdField: string | undefined): { requestId?: string | undefined; resultId?: bigint | undefined; problem?: string; cause?: unknown } {
   let body: unknown;
   try {
-    body = parseWithBigInts(text);
+    body = parseLossless(text);
   } catch (cause) {
     return { problem: "the body is not JSON", cause };
   }
-  const integrationId = toInt64((body as { integrationId?: unknown } | null)?.integrationId);
-  return { requestId: readRequestId(body), integrationId, problem: "integrationId is missing or not an exact integer" };
+  const requestId = readRequestId(body);
+  if (resultIdField === undefined) return { requestId };
+  const resultId = toInt64((body as Record<string, unknown> | null)?.[resultIdField]);
+  if (resultId === undefined) return { requestId, problem: `${resultIdField} is missing or not an exact integer` };
+  return { requestId, resultId };
 }
 
 /** A stand-in for Request that only carries url and init, and a fetch that unwraps it. */
@@ -247,22 +278,6 @@ const directFetch = {
   },
 };
 
-// Errors that mean the request never left for the server: nothing can have been recorded.
-const NEVER_REACHED = new Set(["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN", "ENETUNREACH", "EHOSTUNREACH", "UND_ERR_CONNECT_TIMEOUT", "ERR_INVALID_URL"]);
-
-function neverReached(error: unknown): boolean {
-  const codes: string[] = [];
-  const collect = (value: unknown, depth: number) => {
-    if (!value || typeof value !== "object" || depth > 3) return;
-    const { code, cause, errors } = value as { code?: unknown; cause?: unknown; errors?: unknown };
-    if (typeof code === "string") codes.push(code);
-    collect(cause, depth + 1);
-    if (Array.isArray(errors)) for (const inner of errors) collect(inner, depth + 1);
-  };
-  collect(error, 0);
-  return codes.length > 0 && codes.every((code) => NEVER_REACHED.has(code));
-}
-
 function describeCause(error: unknown): string {
   if (!(error instanceof Error)) return String(error);
   // undici puts the useful part (ECONNREFUSED, ...) in `cause`.
@@ -281,20 +296,4 @@ function readErrors(body: unknown): string[] {
   if (Array.isArray(errors)) return errors.map(String);
   if (typeof body === "string" && body.trim()) return [body.trim().slice(0, 500)];
   return [];
-}
-
-function checkBaseUrl(baseUrl: string): string {
-  let url: URL;
-  try {
-    url = new URL(baseUrl);
-  } catch {
-    throw new TypeError(`createEngagementClient: \`baseUrl\` must be an absolute http(s) URL, got ${JSON.stringify(baseUrl)}.`);
-  }
-  if (url.protocol !== "https:" && url.protocol !== "http:") {
-    throw new TypeError(`createEngagementClient: \`baseUrl\` must use http or https, got ${JSON.stringify(url.protocol)}.`);
-  }
-  if (url.username || url.password) {
-    throw new TypeError("createEngagementClient: `baseUrl` must not carry credentials; pass them in `auth`.");
-  }
-  return baseUrl.replace(/\/+$/, "");
 }

@@ -15,11 +15,13 @@
 // sliding-window server answers with 429), bottleneck is unmaintained since 2019, and limiter's day is a rolling
 // 24 h from start-up. None of them paces on answers, and none says up front how long a call would wait, which
 // "refuse at once rather than wait past maxWaitMs" needs.
+import { RATE_LIMITS } from "./generated/operations.js";
 import type { RateLimitOptions } from "./types.js";
 
 export type { RateLimitOptions } from "./types.js";
 
-export const GONG_RATE_LIMITS = { perSecond: 3, perDay: 10_000 } as const;
+/** Gong's limits per company credential, from the spec's x-gong-rate-limits. */
+export const GONG_RATE_LIMITS = RATE_LIMITS;
 
 /** A place in the line: wait for `ready`, send, then call `answered` (whatever the outcome). */
 export interface Permit {

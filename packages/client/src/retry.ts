@@ -76,17 +76,3 @@ function backoff(retriesDone: number, policy: RetryPolicy, random: () => number)
   const ceiling = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** retriesDone);
   return Math.round(ceiling / 2 + random() * (ceiling / 2));
 }
-
-/** Retry-After as Gong sends it (integer seconds); an HTTP date is accepted too. Undefined if absent or unreadable. */
-export function parseRetryAfter(header: string | null, now: number = Date.now()): number | undefined {
-  if (header === null) return undefined;
-  const text = header.trim();
-  if (text === "") return undefined;
-  if (/^\d+$/.test(text)) return Number(text);
-  // Every HTTP-date form starts with the day's name ("Sun, 06 Nov 1994 08:49:37 GMT"); Date.parse alone would
-  // also read "-5" or "1.5" as dates.
-  if (!/^[A-Za-z]{3}/.test(text)) return undefined;
-  const date = Date.parse(text);
-  if (Number.isNaN(date)) return undefined;
-  return Math.max(0, Math.ceil((date - now) / 1000));
-}

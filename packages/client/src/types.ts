@@ -38,7 +38,7 @@ export interface RetryPolicy {
 
 /** `rateLimit` of createEngagementClient. */
 export interface RateLimitOptions {
-  /** Calls per second per credential; 0: no per-second limit. @default 3 (Gong's, from the spec) */
+  /** Calls per second per credential; 0: no per-second limit. @default 3 (Gong's, from the spec's x-gong-rate-limits) */
   perSecond?: number;
   /** Calls per UTC day per credential; 0: no daily limit. @default 10_000 (Gong's, from the spec) */
   perDay?: number;
@@ -61,27 +61,6 @@ export interface RetryInfo {
   /** How long the client waits before the next attempt, in ms. */
   delayMs: number;
 }
-
-/** What a report resolves with. */
-export type ReportResult =
-  | {
-      /** Gong's request reference. */
-      requestId: string;
-      /** Gong's integrationId, exact (an int64 beyond 2^53). */
-      integrationId: bigint;
-      /** False: this call's request was accepted. */
-      alreadyReported: false;
-    }
-  | {
-      requestId: string;
-      /** Not known: Gong's 409 body does not carry it. */
-      integrationId: undefined;
-      /**
-       * True: an earlier attempt of this same call got no clear answer (timeout, network error, 5xx), and the
-       * retry was refused with 409: that earlier attempt landed, so the event is in Gong.
-       */
-      alreadyReported: true;
-    };
 
 /** One field of an event that fails the spec's request schema. */
 export interface ValidationIssue {

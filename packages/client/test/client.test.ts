@@ -1,11 +1,14 @@
 // The client's behaviour against a real HTTP server on loopback: auth, exact int64, errors, retries that
 // honour Retry-After, Gong's 409 semantics, timeouts, aborts and validation before sending.
+import { readFileSync } from "node:fs";
+import { createRequire } from "node:module";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { createEngagementClient, GongApiError, GongValidationError, type EngagementClientOptions, type RetryInfo } from "../src/index.js";
 import { minimalSharedEvent, sharedEvent, viewedEvent } from "./events.js";
 import { accepted, FAKE_TIMERS, refusedWith, scriptedFetch, settle, type FetchStep } from "./scripted-fetch.js";
 import { fail, ok, scriptedServer, type ScriptedServer, type Step } from "./scripted-server.js";
 
+const require = createRequire(import.meta.url);
 const credentials = { accessKey: "AK-test-key", accessKeySecret: "s3cr3t-value-never-logged" };
 let server: ScriptedServer | undefined;
 
@@ -137,8 +140,9 @@ describe("errors", () => {
     [{ auth: { token: "t" } }, "createEngagementClient: `auth` must be { accessKey, accessKeySecret } (Basic) or { bearerToken } (OAuth)."],
     [{ auth: undefined }, "createEngagementClient: `auth` is required: { accessKey, accessKeySecret } (Basic) or { bearerToken } (OAuth)."],
     [{ auth: { bearerToken: "t" }, baseUrl: "ftp://api.gong.io" }, 'createEngagementClient: `baseUrl` must use http or https, got "ftp:".'],
-    [{ auth: { bearerToken: "t" }, baseUrl: "nope" }, 'createEngagementClient: `baseUrl` must be an absolute http(s) URL, got "nope".'],
+    [{ auth: { bearerToken: "t" }, baseUrl: "nope" }, 'createEngagementClient: `baseUrl` must be an absolute http(s) URL such as https://api.gong.io, got "nope".'],
     [{ auth: { bearerToken: "t" }, baseUrl: "https://user@api.gong.io" }, "createEngagementClient: `baseUrl` must not carry credentials; pass them in `auth`."],
+    [{ auth: { bearerToken: "t" }, baseUrl: "https://api.gong.io/?x=1" }, 'createEngagementClient: `baseUrl` must not have a query or fragment, got "?x=1".'],
     [{ auth: { bearerToken: "t" }, timeoutMs: Number.NaN }, "createEngagementClient: `timeoutMs` must be a non-negative number of milliseconds, got NaN."],
     [{ auth: { bearerToken: "t" }, retry: { maxDelayMs: -1 } }, "createEngagementClient: `retry.maxDelayMs` must be a non-negative number, got -1."],
     [{ auth: { bearerToken: "t" }, retry: { baseDelayMs: Number.POSITIVE_INFINITY } }, "createEngagementClient: `retry.baseDelayMs` must be a non-negative number, got Infinity."],
@@ -385,6 +389,27 @@ describe("validation before sending", () => {
   });
 });
 
+describe("operations from the spec", () => {
+  it("report(aliasOrOperationId, event) goes to that operation; an unknown name rejects, naming the known ones", async () => {
+    const { gong, server } = await clientFor([ok("1"), ok("2")]);
+    await expect(gong.report("shared", sharedEvent())).resolves.toMatchObject({ integrationId: 1n, alreadyReported: false });
+    await expect(gong.report("reportContentViewed", viewedEvent())).resolves.toMatchObject({ integrationId: 2n });
+    expect(server.received.map((r) => r.url)).toEqual(["/v2/customer-engagement/content/shared", "/v2/customer-engagement/content/viewed"]);
+    const untyped = gong.report as (operation: string, event: unknown) => Promise<unknown>;
+    await expect(untyped("posted", sharedEvent())).rejects.toThrow(
+      new TypeError('report: `operation` must be one of "shared", "viewed" (or an operationId: "reportContentShared", "reportContentViewed"), got "posted".'),
+    );
+    expect(server.received).toHaveLength(2);
+  });
+
+  it("has one method per operation of the spec", () => {
+    const gong = createEngagementClient({ auth: { bearerToken: "t" } });
+    const spec = JSON.parse(readFileSync(require.resolve("@gong-engage/spec/openapi.json"), "utf8"));
+    const operationIds = Object.values(spec.paths).flatMap((item) => Object.values(item as Record<string, { operationId: string }>).map((op) => op.operationId));
+    for (const operationId of operationIds) expect(typeof (gong as unknown as Record<string, unknown>)[operationId]).toBe("function");
+  });
+});
+
 describe("custom fetch", () => {
   it("uses the injected fetch for every attempt", async () => {
     const calls: string[] = [];
@@ -422,6 +447,15 @@ describe("timeouts, aborts and answers (injected fetch, fake timers)", () => {
     const gong = createEngagementClient({ auth: credentials, fetch, rateLimit: false, onRetry: (info) => retries.push(info), ...options });
     return { gong, sent, retries };
   };
+
+  it("reads a Retry-After given as an HTTP date against the current time", async () => {
+    vi.setSystemTime(Date.UTC(2026, 10, 25, 12, 0, 0));
+    const inThreeSeconds = new Date(Date.UTC(2026, 10, 25, 12, 0, 3)).toUTCString();
+    const { gong, sent, retries } = scripted([refusedWith(429, ["limit"], { "Retry-After": inThreeSeconds }), accepted()], { retry: { maxDelayMs: 5_000 } });
+    await settle([gong.reportContentShared(sharedEvent())]);
+    expect(retries.map((r) => r.delayMs)).toEqual([3000]);
+    expect(sent[1]!.at - sent[0]!.at).toBe(3000);
+  });
 
   it("waits exactly Retry-After seconds before the retry", async () => {
     const { gong, sent, retries } = scripted([refusedWith(429, ["limit"], { "Retry-After": "2" }), accepted()], { retry: { maxDelayMs: 5_000 } });

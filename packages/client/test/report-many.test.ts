@@ -25,11 +25,18 @@ async function batch(steps: Step[], items: ReportManyItem[], options: Parameters
 const shared = (eventId: string): ReportManyItem => ({ operation: "shared", event: { ...sharedEvent(), eventId } });
 
 describe("reportMany outcomes", () => {
-  it("accepted, with the exact integrationId; viewed and shared alike", async () => {
-    const outcomes = await batch([ok("7390000000000000001"), ok("7390000000000000002")], [shared("a"), { operation: "viewed", event: { ...viewedEvent(), eventId: "b" } }]);
-    expect(outcomes).toMatchObject([
-      { index: 0, operation: "shared", eventId: "a", status: "accepted", integrationId: 7390000000000000001n, attempts: 1 },
-      { index: 1, operation: "viewed", eventId: "b", status: "accepted", integrationId: 7390000000000000002n, attempts: 1 },
+  it("accepted, with the exact integrationId; viewed and shared alike, named by alias or operationId", async () => {
+    const items: ReportManyItem[] = [shared("a"), { operation: "viewed", event: { ...viewedEvent(), eventId: "b" } }, { operation: "reportContentViewed", event: { ...viewedEvent(), eventId: "c" } }];
+    const outcomes = await batch([ok("7390000000000000001"), ok("7390000000000000002"), ok("3")], items);
+    expect(outcomes).toEqual([
+      { index: 0, operation: "shared", eventId: "a", status: "accepted", requestId: "req-ok", integrationId: 7390000000000000001n, attempts: 1 },
+      { index: 1, operation: "viewed", eventId: "b", status: "accepted", requestId: "req-ok", integrationId: 7390000000000000002n, attempts: 1 },
+      { index: 2, operation: "reportContentViewed", eventId: "c", status: "accepted", requestId: "req-ok", integrationId: 3n, attempts: 1 },
+    ]);
+    expect(server!.received.map((r) => r.url)).toEqual([
+      "/v2/customer-engagement/content/shared",
+      "/v2/customer-engagement/content/viewed",
+      "/v2/customer-engagement/content/viewed",
     ]);
   });
 
@@ -46,7 +53,7 @@ describe("reportMany outcomes", () => {
     const outcomes = await batch([ok()], [{ operation: "shared", event: bad }, { operation: "posted", event: {} } as never, shared("fine")]);
     expect(outcomes.map((o) => o.status)).toEqual(["invalid", "invalid", "accepted"]);
     expect(outcomes[0]).toMatchObject({ attempts: 0, issues: [{ field: "contentUrl", problem: expect.stringMatching(/percent-encoded/) }] });
-    expect(outcomes[1]).toMatchObject({ issues: [{ field: "operation", problem: 'must be "shared" or "viewed", got "posted"' }] });
+    expect(outcomes[1]).toMatchObject({ issues: [{ field: "operation", problem: 'must be one of "shared", "viewed" (or an operationId: "reportContentShared", "reportContentViewed"), got "posted"' }] });
     expect(server!.received).toHaveLength(1);
   });
 
@@ -107,14 +114,14 @@ describe("reportMany's batch logic", () => {
   const sent: AttemptOutcome[] = [{ kind: "response", status: 200 }];
   const accepting: Send = async (_op, event) => {
     await new Promise((resolve) => setImmediate(resolve));
-    return { status: "accepted", requestId: (event as { eventId: string }).eventId, integrationId: 1n, history: sent };
+    return { status: "accepted", requestId: (event as { eventId: string }).eventId, resultId: 1n, history: sent };
   };
 
   it("an abort ends every input: in flight as not-attempted or failed, the rest as not-attempted, none dropped", async () => {
     const controller = new AbortController();
     const slow: Send = (_op, _event, signal) =>
       new Promise((resolve) => {
-        const timer = setTimeout(() => resolve({ status: "accepted", requestId: "r", integrationId: 1n, history: sent }), 30);
+        const timer = setTimeout(() => resolve({ status: "accepted", requestId: "r", resultId: 1n, history: sent }), 30);
         signal?.addEventListener("abort", () => {
           clearTimeout(timer);
           resolve({ status: "aborted", reason: signal.reason, history: [{ kind: "aborted" }] });
@@ -247,7 +254,7 @@ describe("reportMany: resends, aborts and broken inputs (injected fetch, fake ti
     const { outcomes, sent } = await run([], [{ operation: "shared", event: null } as never, null as never]);
     expect(outcomes).toEqual([
       { index: 0, operation: "shared", eventId: undefined, attempts: 0, status: "invalid", issues: [{ field: "event", problem: "must be an object (the event)" }] },
-      { index: 1, operation: undefined, eventId: undefined, attempts: 0, status: "invalid", issues: [{ field: "operation", problem: 'must be "shared" or "viewed", got undefined' }] },
+      { index: 1, operation: undefined, eventId: undefined, attempts: 0, status: "invalid", issues: [{ field: "operation", problem: 'must be one of "shared", "viewed" (or an operationId: "reportContentShared", "reportContentViewed"), got undefined' }] },
     ]);
     expect(sent).toHaveLength(0);
   });

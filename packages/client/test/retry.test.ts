@@ -1,6 +1,6 @@
 // The retry policy as a table: which outcome is retried, and after how long.
 import { describe, expect, it } from "vitest";
-import { decideRetry, interpretConflict, outcomeIsUnknown, parseRetryAfter, retryPolicy } from "../src/retry.js";
+import { decideRetry, interpretConflict, outcomeIsUnknown, retryPolicy } from "../src/retry.js";
 import type { AttemptOutcome } from "../src/types.js";
 
 const policy = retryPolicy({ maxRetries: 3, baseDelayMs: 100, maxDelayMs: 1_000 });
@@ -101,26 +101,5 @@ describe("interpretConflict: what a 409 means after the attempts before it", () 
     [[{ kind: "response", status: 429 }, { kind: "network-error", reached: false }], "reported-before"],
   ] as Array<[AttemptOutcome[], string]>)("%o -> %s", (earlier, reading) => {
     expect(interpretConflict(earlier)).toBe(reading);
-  });
-});
-
-describe("parseRetryAfter", () => {
-  it("reads integer seconds and HTTP dates, ignores junk", () => {
-    expect(parseRetryAfter("3")).toBe(3);
-    expect(parseRetryAfter(" 7 ")).toBe(7);
-    expect(parseRetryAfter(null)).toBeUndefined();
-    expect(parseRetryAfter("")).toBeUndefined();
-    expect(parseRetryAfter("  ")).toBeUndefined();
-    expect(parseRetryAfter("soon")).toBeUndefined();
-    expect(parseRetryAfter("-5")).toBeUndefined();
-    expect(parseRetryAfter("1.5")).toBeUndefined();
-  });
-
-  it("reads an HTTP date as the seconds from now, rounded up, never negative", () => {
-    const now = Date.UTC(2026, 10, 25, 12, 0, 0);
-    expect(parseRetryAfter(new Date(now + 10_000).toUTCString(), now)).toBe(10);
-    expect(parseRetryAfter(new Date(now + 10_000).toUTCString(), now + 500)).toBe(10);
-    expect(parseRetryAfter(new Date(now + 10_000).toUTCString(), now + 1_500)).toBe(9);
-    expect(parseRetryAfter(new Date(now - 60_000).toUTCString(), now)).toBe(0);
   });
 });

@@ -1,6 +1,6 @@
 // Type-level tests: the client's event and result types follow the spec (through the generated types).
 import { describe, expectTypeOf, it } from "vitest";
-import type { ContentSharedEvent, ContentViewedEvent, EngagementClient, ReportResult, components } from "../src/index.js";
+import type { ContentSharedEvent, ContentViewedEvent, EngagementClient, ReportManyItem, ReportResult, components } from "../src/index.js";
 
 describe("types generated from the spec", () => {
   it("the required fields are required, the rest optional", () => {
@@ -32,6 +32,19 @@ describe("types generated from the spec", () => {
   it("the methods take the generated request types", () => {
     expectTypeOf<EngagementClient["reportContentShared"]>().parameter(0).toEqualTypeOf<ContentSharedEvent>();
     expectTypeOf<EngagementClient["reportContentViewed"]>().parameter(0).toEqualTypeOf<ContentViewedEvent>();
-    expectTypeOf<EngagementClient["reportContentShared"]>().returns.resolves.toEqualTypeOf<ReportResult>();
+    expectTypeOf<EngagementClient["reportContentShared"]>().returns.resolves.toEqualTypeOf<ReportResult<"reportContentShared">>();
+  });
+
+  it("report() takes an alias or an operationId and the event of that operation", () => {
+    const calls = (gong: EngagementClient) => {
+      expectTypeOf(gong.report("shared", {} as ContentSharedEvent)).resolves.toEqualTypeOf<ReportResult<"reportContentShared">>();
+      expectTypeOf(gong.report("reportContentViewed", {} as ContentViewedEvent)).resolves.toEqualTypeOf<ReportResult<"reportContentViewed">>();
+      // @ts-expect-error: not an operation of the spec
+      void gong.report("posted", {} as ContentSharedEvent);
+      // @ts-expect-error: a viewed event is not a shared one
+      void gong.report("shared", {} as ContentViewedEvent);
+    };
+    expectTypeOf(calls).toBeFunction();
+    expectTypeOf<ReportManyItem>().toMatchTypeOf<{ operation: "shared" | "viewed" | "reportContentShared" | "reportContentViewed" }>();
   });
 });
