@@ -16,7 +16,7 @@ export default {
   concurrency: 1,
   timeoutMS: 20_000,
   reporters: ["clear-text", "progress-append-only", "html", "json"],
-  clearTextReporter: { reportMutants: false, reportScoreTable: true },
+  clearTextReporter: { reportMutants: false, reportTests: false, reportScoreTable: true },
   htmlReporter: { fileName: "reports/mutation/index.html" },
   jsonReporter: { fileName: "reports/mutation/mutation.json" },
   cleanTempDir: "always",

@@ -47,6 +47,8 @@ export function attemptSignal(callerSignal: AbortSignal | undefined, timeoutMs: 
  * attempt still running then has run at least `timeoutMs` (and at most one slice more). One controller and one
  * timer per slice instead of per attempt; the timer is unref'd so that it never keeps a process alive.
  */
+const MAX_USES_PER_SLICE = 32;
+
 export class TimeoutSlices {
   private readonly widthMs: number;
   private slice: { controller: AbortController; endsAt: number; uses: number; timedOut: boolean } | undefined;
@@ -58,8 +60,10 @@ export class TimeoutSlices {
   next(): AttemptSignal {
     const now = Date.now();
     let slice = this.slice;
-    // A fresh slice when the last one is over, or well used (fetch adds a listener per request to the signal).
-    if (!slice || now >= slice.endsAt || slice.uses >= 500) {
+    // A fresh slice when the last one is over, or well used: fetch adds a listener per request to the signal and
+    // lists all of them each time (undici's max-listeners check), so a signal shared by many requests makes each
+    // one slower; 32 keeps that list short and still makes one controller and one timer per 32 attempts.
+    if (!slice || now >= slice.endsAt || slice.uses >= MAX_USES_PER_SLICE) {
       const fresh = { controller: new AbortController(), endsAt: now + this.widthMs, uses: 0, timedOut: false };
       const timer = setTimeout(() => {
         fresh.timedOut = true;
