@@ -2,6 +2,7 @@
 // honour Retry-After, Gong's 409 semantics, timeouts, aborts and validation before sending.
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
+import { getEventListeners } from "node:events";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { createEngagementClient, GongApiError, GongValidationError, type EngagementClientOptions, type RetryInfo } from "../src/index.js";
 import { minimalSharedEvent, sharedEvent, viewedEvent } from "./events.js";
@@ -40,6 +41,7 @@ describe("requests", () => {
     expect(request!.method).toBe("PUT");
     expect(request!.url).toBe("/v2/customer-engagement/content/shared");
     expect(request!.headers["content-type"]).toBe("application/json");
+    expect(request!.headers.accept).toBe("application/json");
     const expected = `Basic ${Buffer.from("AK-test-key:s3cr3t-value-never-logged").toString("base64")}`;
     expect(request!.headers.authorization).toBe(expected);
     expect(JSON.parse(request!.body)).toEqual(event);
@@ -88,6 +90,17 @@ describe("exact int64", () => {
     expect(error.message).toBe(`reportContentShared: Gong answered 200${id}, so the event is recorded, but with an unreadable body: ${problem}; do not resend it`);
     expect(server.received).toHaveLength(1);
     expect(retries).toEqual([]);
+  });
+
+  it.each([
+    ["nested under the same name", '{"extra":{"integrationId":1},"integrationId":9223372036854775807}', 9223372036854775807n],
+    ["mentioned inside a string", '{"requestId":"\\"integrationId\\":5","integrationId":9007199254740993}', 9007199254740993n],
+    ["with spaces", '{ "integrationId" : 9007199254740995 , "requestId": "r" }', 9007199254740995n],
+    ["small", '{"integrationId":42}', 42n],
+    ["negative", '{"integrationId":-9007199254740993}', -9007199254740993n],
+  ])("reads the exact integrationId when it is %s", async (_, body, id) => {
+    const { gong } = await clientFor([{ status: 200, body }]);
+    expect((await gong.reportContentShared(sharedEvent())).integrationId).toBe(id);
   });
 
   it("reads an integrationId that a server sends quoted", async () => {
@@ -533,6 +546,26 @@ describe("timeouts, aborts and answers (injected fetch, fake timers)", () => {
     const { gong } = scripted([{ status: 502, body: html, headers: { "Content-Type": "text/html" } }], { retry: false });
     const error = await gong.reportContentShared(sharedEvent()).catch((e) => e);
     expect(error).toMatchObject({ code: "HTTP_ERROR", status: 502, errors: [html.trim()], requestId: undefined, mayHaveLanded: true });
+  });
+
+  it("keeps Gong's error text short, and reads no requestId from an empty one", async () => {
+    const long = "x".repeat(600);
+    const { gong } = scripted([{ status: 502, body: `  ${long}  ` }, { status: 400, body: { requestId: "", errors: [7, "bad"] } }, { status: 400, body: "   " }], { retry: false });
+    const page = await gong.reportContentShared(sharedEvent()).catch((e) => e);
+    expect(page.errors).toEqual(["x".repeat(500)]);
+    const odd = await gong.reportContentShared(sharedEvent()).catch((e) => e);
+    expect(odd).toMatchObject({ status: 400, requestId: undefined, errors: ["7", "bad"] });
+    const blank = await gong.reportContentShared(sharedEvent()).catch((e) => e);
+    expect(blank).toMatchObject({ status: 400, errors: [] });
+  });
+
+  it("leaves no listener on the caller's signal once a call is over", async () => {
+    const { gong } = scripted([accepted(), refusedWith(400), { hang: true }], { retry: false, timeoutMs: 1_000 });
+    const signal = new AbortController().signal;
+    await settle([gong.reportContentShared(sharedEvent(), { signal })]);
+    await settle([gong.reportContentShared(sharedEvent(), { signal })]);
+    await settle([gong.reportContentShared(sharedEvent(), { signal })]);
+    expect(getEventListeners(signal, "abort")).toHaveLength(0);
   });
 
   it("a connection reset may have landed; a refused connection never did", async () => {
