@@ -51,12 +51,13 @@ const MAX_USES_PER_SLICE = 32;
 
 export class TimeoutSlices {
   private readonly widthMs: number;
-  private slice: { controller: AbortController; endsAt: number; uses: number; timedOut: boolean } | undefined;
+  private slice: Slice | undefined;
 
   constructor(private readonly timeoutMs: number) {
     this.widthMs = Math.max(10, Math.round(timeoutMs / 100));
   }
 
+  /** The attempt signal of the current slice (the same object for every attempt in it: nothing made per attempt). */
   next(): AttemptSignal {
     const now = Date.now();
     let slice = this.slice;
@@ -64,18 +65,36 @@ export class TimeoutSlices {
     // lists all of them each time (undici's max-listeners check), so a signal shared by many requests makes each
     // one slower; 32 keeps that list short and still makes one controller and one timer per 32 attempts.
     if (!slice || now >= slice.endsAt || slice.uses >= MAX_USES_PER_SLICE) {
-      const fresh = { controller: new AbortController(), endsAt: now + this.widthMs, uses: 0, timedOut: false };
-      const timer = setTimeout(() => {
-        fresh.timedOut = true;
-        fresh.controller.abort(new Error(`no response within ${this.timeoutMs} ms`));
-      }, this.widthMs + this.timeoutMs);
-      (timer as { unref?: () => void }).unref?.();
-      this.slice = slice = fresh;
+      this.slice = slice = new Slice(now + this.widthMs, this.widthMs + this.timeoutMs, this.timeoutMs);
     }
     slice.uses++;
-    const current = slice;
-    return { signal: current.controller.signal, timedOut: () => current.timedOut, dispose() {} };
+    return slice;
   }
+}
+
+class Slice implements AttemptSignal {
+  private readonly controller = new AbortController();
+  readonly signal = this.controller.signal;
+  uses = 0;
+  private aborted = false;
+
+  constructor(
+    readonly endsAt: number,
+    abortAfterMs: number,
+    timeoutMs: number,
+  ) {
+    const timer = setTimeout(() => {
+      this.aborted = true;
+      this.controller.abort(new Error(`no response within ${timeoutMs} ms`));
+    }, abortAfterMs);
+    (timer as { unref?: () => void }).unref?.();
+  }
+
+  timedOut(): boolean {
+    return this.aborted;
+  }
+
+  dispose(): void {}
 }
 
 /** Waits `ms`; rejects with the signal's reason as soon as it aborts. */

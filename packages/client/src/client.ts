@@ -145,9 +145,9 @@ export function createEngagementClient(options: EngagementClientOptions): Engage
     const body = JSON.stringify(event);
     let history = earlier;
     let attempts = 0;
-    const error = (code: GongErrorCode, fields: Omit<GongApiErrorInit, "code" | "operationId"> = {}) =>
+    const error = (code: GongErrorCode, fields: Omit<GongApiErrorInit, "code" | "operationId">) =>
       new GongApiError({ code, operationId, attempts, mayHaveLanded: history.some(outcomeIsUnknown), ...fields });
-    const failed = (code: GongErrorCode, fields?: Omit<GongApiErrorInit, "code" | "operationId">): Settlement => ({ status: "failed", history, error: error(code, fields) });
+    const failed = (code: GongErrorCode, fields: Omit<GongApiErrorInit, "code" | "operationId">): Settlement => ({ status: "failed", history, error: error(code, fields) });
 
     for (;;) {
       // Wait for a turn within Gong's limits (or be refused at once).
@@ -170,7 +170,7 @@ export function createEngagementClient(options: EngagementClientOptions): Engage
       }
       const { outcome } = answer;
       const before = history;
-      history = [...history, outcome];
+      history = before.length ? [...before, outcome] : [outcome];
 
       // Decide.
       if (answer.ok) {
