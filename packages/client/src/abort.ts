@@ -10,6 +10,8 @@ export interface AttemptSignal {
   dispose(): void;
 }
 
+const UNTIMED: AttemptSignal = { signal: undefined, timedOut: () => false, dispose() {} };
+
 /**
  * The signal of one attempt: aborted after `timeoutMs`, or as soon as the caller's signal aborts. Without a
  * caller signal, attempts share the signal of their time slice (see TimeoutSlices): creating an AbortController
@@ -17,20 +19,19 @@ export interface AttemptSignal {
  */
 export function attemptSignal(callerSignal: AbortSignal | undefined, timeoutMs: number, slices?: TimeoutSlices): AttemptSignal {
   const timed = timeoutMs > 0 && Number.isFinite(timeoutMs);
-  if (!callerSignal && !timed) return { signal: undefined, timedOut: () => false, dispose() {} };
+  if (!callerSignal && !timed) return UNTIMED;
   if (!callerSignal && slices) return slices.next();
   const controller = new AbortController();
   let timedOut = false;
   const onCallerAbort = () => controller.abort(callerSignal?.reason);
   if (callerSignal?.aborted) onCallerAbort();
   else callerSignal?.addEventListener("abort", onCallerAbort, { once: true });
-  const timer =
-    timeoutMs > 0 && Number.isFinite(timeoutMs)
-      ? setTimeout(() => {
-          timedOut = true;
-          controller.abort(new Error(`no response within ${timeoutMs} ms`));
-        }, timeoutMs)
-      : undefined;
+  const timer = timed
+    ? setTimeout(() => {
+        timedOut = true;
+        controller.abort(new Error(`no response within ${timeoutMs} ms`));
+      }, timeoutMs)
+    : undefined;
   return {
     signal: controller.signal,
     timedOut: () => timedOut,

@@ -4,7 +4,7 @@
 import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { createEngagementClient, type EngagementClientOptions, type ReportManyItem, type ReportManyOptions, type ReportOutcome } from "../src/index.js";
+import { createEngagementClient, GongApiError, type EngagementClientOptions, type ReportManyItem, type ReportManyOptions, type ReportManyProgress, type ReportOutcome } from "../src/index.js";
 import { reportMany, type Send } from "../src/report-many.js";
 import type { AttemptOutcome } from "../src/types.js";
 import { sharedEvent, viewedEvent } from "./events.js";
@@ -270,5 +270,56 @@ describe("reportMany: resends, aborts and broken inputs (injected fetch, fake ti
     const { outcomes, sent } = await run(steps, Array.from({ length: 6 }, (_, i) => shared(`c-${i}`)), { concurrency: 3 });
     expect(outcomes).toHaveLength(6);
     expect(sent.map((s) => s.at)).toEqual([0, 0, 0, 100, 100, 100]);
+  });
+});
+
+describe("reportMany's progress (fake timers)", () => {
+  beforeEach(() => {
+    vi.useFakeTimers({ now: 0, ...FAKE_TIMERS });
+  });
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it("counts every kind of outcome and the requests, and the rate over the last 10 s only", async () => {
+    const sent = (n: number): AttemptOutcome[] => Array.from({ length: n }, () => ({ kind: "response", status: 200 }) as const);
+    const error = (status: number) => new GongApiError({ code: "HTTP_ERROR", operationId: "reportContentShared", status });
+    // One event every 2 s, each settled the way its eventId says.
+    const send: Send = (_op, event) =>
+      new Promise((resolve) =>
+        setTimeout(() => {
+          const id = (event as { eventId: string }).eventId;
+          if (id.startsWith("dup")) resolve({ status: "already-reported", reason: "reported-before", requestId: "r", history: sent(1), error: error(409) });
+          else if (id.startsWith("bad")) resolve({ status: "failed", error: error(400), history: sent(2) });
+          else resolve({ status: "accepted", requestId: "r", resultId: 1n, history: sent(1) });
+        }, 2000),
+      );
+    const items = ["a", "b", "dup", "bad", "c", "d", "e"].map((id) => shared(id));
+    const seen: ReportManyProgress[] = [];
+    const collect = (async () => {
+      for await (const _ of reportMany(send, items, { concurrency: 1, onProgress: (p) => seen.push(p) })) void _;
+    })();
+    await settle([collect]);
+    expect(seen.map((p) => p.done)).toEqual([1, 2, 3, 4, 5, 6, 7]);
+    expect(seen.at(-1)).toEqual({ done: 7, accepted: 5, alreadyReported: 1, invalid: 0, failed: 1, notAttempted: 0, inFlight: 0, requests: 8, ratePerSecond: 0.5 });
+    expect(seen.map((p) => p.ratePerSecond)).toEqual([0.1, 0.2, 0.3, 0.4, 0.5, 0.5, 0.5]); // outcomes at 2, 4, ... 14 s
+  });
+
+  it("reports the events still in flight, and counts not-attempted ones after an abort", async () => {
+    const controller = new AbortController();
+    const send: Send = () => new Promise((resolve) => setTimeout(() => resolve({ status: "accepted", requestId: "r", resultId: 1n, history: [{ kind: "response", status: 200 }] }), 100));
+    const seen: ReportManyProgress[] = [];
+    const collect = (async () => {
+      for await (const _ of reportMany(send, ["a", "b", "c", "d"].map((id) => shared(id)), { concurrency: 2, signal: controller.signal, onProgress: (p) => seen.push(p) })) {
+        if (seen.length === 1) controller.abort();
+      }
+    })();
+    await settle([collect]);
+    expect(seen.map((p) => [p.done, p.inFlight, p.accepted, p.notAttempted])).toEqual([
+      [1, 1, 1, 0],
+      [2, 0, 2, 0],
+      [3, 0, 2, 1],
+      [4, 0, 2, 2],
+    ]);
   });
 });
