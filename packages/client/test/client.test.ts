@@ -81,6 +81,8 @@ describe("exact int64", () => {
     ["an integrationId that is not an exact integer", '{"requestId":"r1","integrationId":5.5e18}', "r1", "integrationId is missing or not an exact integer"],
     ["no integrationId", '{"requestId":"r1"}', "r1", "integrationId is missing or not an exact integer"],
     ["a body that is not JSON", "<html>OK</html>", undefined, "the body is not JSON"],
+    ["a JSON null", "null", undefined, "integrationId is missing or not an exact integer"],
+    ["an empty body", "", undefined, "the body is not JSON"],
   ])("a 200 with %s rejects with INVALID_RESPONSE, is not retried, and says (flag and message) that the event landed", async (_, body, requestId, problem) => {
     const { gong, server, retries } = await clientFor([{ status: 200, body }, ok()]);
     const error = await gong.reportContentShared(sharedEvent()).catch((e) => e);
@@ -550,13 +552,18 @@ describe("timeouts, aborts and answers (injected fetch, fake timers)", () => {
 
   it("keeps Gong's error text short, and reads no requestId from an empty one", async () => {
     const long = "x".repeat(600);
-    const { gong } = scripted([{ status: 502, body: `  ${long}  ` }, { status: 400, body: { requestId: "", errors: [7, "bad"] } }, { status: 400, body: "   " }], { retry: false });
+    const { gong } = scripted(
+      [{ status: 502, body: `  ${long}  ` }, { status: 400, body: { requestId: "", errors: [7, "bad"] } }, { status: 400, body: "   " }, { status: 400, body: { requestId: "r4" } }, { status: 400, body: "null" }],
+      { retry: false },
+    );
     const page = await gong.reportContentShared(sharedEvent()).catch((e) => e);
     expect(page.errors).toEqual(["x".repeat(500)]);
     const odd = await gong.reportContentShared(sharedEvent()).catch((e) => e);
     expect(odd).toMatchObject({ status: 400, requestId: undefined, errors: ["7", "bad"] });
     const blank = await gong.reportContentShared(sharedEvent()).catch((e) => e);
     expect(blank).toMatchObject({ status: 400, errors: [] });
+    await expect(gong.reportContentShared(sharedEvent())).rejects.toMatchObject({ code: "HTTP_ERROR", status: 400, requestId: "r4", errors: [] });
+    await expect(gong.reportContentShared(sharedEvent())).rejects.toMatchObject({ code: "HTTP_ERROR", status: 400, requestId: undefined, errors: [] });
   });
 
   it("leaves no listener on the caller's signal once a call is over", async () => {
@@ -566,6 +573,11 @@ describe("timeouts, aborts and answers (injected fetch, fake timers)", () => {
     await settle([gong.reportContentShared(sharedEvent(), { signal })]);
     await settle([gong.reportContentShared(sharedEvent(), { signal })]);
     expect(getEventListeners(signal, "abort")).toHaveLength(0);
+  });
+
+  it("a thrown value that is not an Error is still a network error, described", async () => {
+    const gong = createEngagementClient({ auth: credentials, rateLimit: false, retry: false, fetch: () => Promise.reject("socket gone") });
+    await expect(gong.reportContentShared(sharedEvent())).rejects.toMatchObject({ code: "NETWORK_ERROR", errors: ["socket gone"], mayHaveLanded: true });
   });
 
   it("a connection reset may have landed; a refused connection never did", async () => {
