@@ -1,6 +1,7 @@
 // Pacing: the schedule on its own (a fake clock), the line under vitest's fake timers (exact start times, no
 // measured ones), and a paced client over an injected fetch: concurrent calls spread to 3 per second, a quota or
 // a wait past maxWaitMs refuses a call without sending it, and a 429's Retry-After holds back every call.
+import { getEventListeners } from "node:events";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { createEngagementClient, GongApiError, type EngagementClientOptions } from "../src/index.js";
 import { Pacer, type Permit } from "../src/pacing.js";
@@ -267,5 +268,89 @@ describe("a paced client (injected fetch, fake timers)", () => {
     const { gong, times } = paced(Array.from({ length: 6 }, () => accepted()), { rateLimit: false });
     await settle(Array.from({ length: 6 }, () => gong.reportContentShared(sharedEvent())));
     expect(times()).toEqual([0, 0, 0, 0, 0, 0]);
+  });
+});
+
+describe("Pacer: the line's details (fake timers)", () => {
+  beforeEach(() => {
+    vi.useFakeTimers({ now: NOON, ...FAKE_TIMERS });
+  });
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+  const permit = (pacer: Pacer): Permit => {
+    const p = pacer.reserve(Number.POSITIVE_INFINITY);
+    if (!p.ok) throw new Error("refused");
+    return p;
+  };
+  const startTime = (p: Permit, signal?: AbortSignal) => {
+    const at: { ms?: number } = {};
+    void p.ready(signal).then(() => (at.ms = Date.now() - NOON));
+    return at;
+  };
+
+  it("an attempt that may start now gets no promise of its own, also when its window opens exactly now", async () => {
+    const pacer = new Pacer({ perSecond: 1, perDay: 0 });
+    const first = permit(pacer);
+    const now = first.ready();
+    expect(permit(new Pacer({})).ready()).toBe(now); // one shared, resolved promise
+    first.answered();
+    const second = permit(pacer);
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(second.ready()).toBe(now);
+    pacer.pauseFor(1);
+    const third = permit(new Pacer({ perSecond: 0, perDay: 0 }));
+    expect(third.ready()).toBe(now);
+  });
+
+  it("the first attempt after a Retry-After waits for it, and cleans up its timer and its listener", async () => {
+    const pacer = new Pacer({ perSecond: 3, perDay: 0 });
+    pacer.pauseFor(1);
+    const signal = new AbortController().signal;
+    const at = startTime(permit(pacer), signal);
+    await vi.advanceTimersByTimeAsync(999);
+    expect(at.ms).toBeUndefined();
+    await vi.advanceTimersByTimeAsync(1);
+    expect(at.ms).toBe(1000);
+    expect(getEventListeners(signal, "abort")).toHaveLength(0);
+    expect(vi.getTimerCount()).toBe(0);
+  });
+
+  it("a Retry-After that comes while an attempt waits for its window moves its start", async () => {
+    const pacer = new Pacer({ perSecond: 1, perDay: 0 });
+    const first = permit(pacer);
+    await first.ready();
+    first.answered();
+    const at = startTime(permit(pacer));
+    await vi.advanceTimersByTimeAsync(500);
+    pacer.pauseFor(2); // until 2500
+    await vi.advanceTimersByTimeAsync(1999);
+    expect(at.ms).toBeUndefined();
+    await vi.advanceTimersByTimeAsync(1);
+    expect(at.ms).toBe(2500);
+  });
+
+  it("once the day's quota sends a turn to tomorrow, every later turn is tomorrow too (first come, first served)", () => {
+    const c = { now: Date.UTC(2026, 10, 25, 23, 0, 0) };
+    const pacer = new Pacer({ perSecond: 3, perDay: 2 }, () => c.now);
+    const waits = Array.from({ length: 4 }, () => {
+      const r = pacer.reserve(Number.POSITIVE_INFINITY);
+      return r.ok ? r.estimatedWaitMs : -1;
+    });
+    expect(waits).toEqual([0, 0, 3_600_000, 3_600_000]);
+    expect(pacer.reserve(0)).toEqual({ ok: false, waitMs: 86_400_000 + 3_600_000, limit: "2 calls per UTC day" });
+  });
+
+  it("says which limit refuses a call: the window, a Retry-After, or the line ahead", () => {
+    const c = { now: NOON };
+    const pacer = new Pacer({ perSecond: 1, perDay: 0 }, () => c.now);
+    pacer.reserve(0);
+    expect(pacer.reserve(0)).toEqual({ ok: false, waitMs: 1000, limit: "1 calls per second" });
+    pacer.pauseFor(3);
+    expect(pacer.reserve(0)).toEqual({ ok: false, waitMs: 3000, limit: "Gong's Retry-After" });
+    const late = { now: Date.UTC(2026, 10, 25, 23, 0, 0) };
+    const line = new Pacer({ perSecond: 3, perDay: 2 }, () => late.now);
+    for (let i = 0; i < 3; i++) line.reserve(Number.POSITIVE_INFINITY); // the third is booked for midnight
+    expect(line.reserve(0)).toEqual({ ok: false, waitMs: 3_600_000, limit: "the rate limit" }); // behind it
   });
 });
