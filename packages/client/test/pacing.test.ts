@@ -316,6 +316,41 @@ describe("Pacer: the line's details (fake timers)", () => {
     expect(vi.getTimerCount()).toBe(0);
   });
 
+  it("an abort in the middle of a wait rejects at once, and leaves no timer and no listener behind", async () => {
+    const pacer = new Pacer({ perSecond: 1, perDay: 0 });
+    const first = permit(pacer);
+    await first.ready();
+    first.answered();
+    const controller = new AbortController();
+    const reason = new Error("stop");
+    let rejectedAt: number | undefined;
+    const waiting = permit(pacer)
+      .ready(controller.signal)
+      .catch((e) => {
+        rejectedAt = Date.now() - NOON;
+        return e;
+      });
+    await vi.advanceTimersByTimeAsync(400);
+    controller.abort(reason);
+    await vi.advanceTimersByTimeAsync(0);
+    expect(rejectedAt).toBe(400);
+    expect(await waiting).toBe(reason);
+    expect(vi.getTimerCount()).toBe(0);
+    expect(getEventListeners(controller.signal, "abort")).toHaveLength(0);
+  });
+
+  it("a wait ended by the answer it waited for clears its stall timer", async () => {
+    const pacer = new Pacer({ perSecond: 1, perDay: 0 });
+    const first = permit(pacer);
+    await first.ready();
+    const at = startTime(permit(pacer));
+    await vi.advanceTimersByTimeAsync(100);
+    first.answered(); // before the 2 s stall time: the window opens at 1100
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(at.ms).toBe(1100);
+    expect(vi.getTimerCount()).toBe(0);
+  });
+
   it("a Retry-After that comes while an attempt waits for its window moves its start", async () => {
     const pacer = new Pacer({ perSecond: 1, perDay: 0 });
     const first = permit(pacer);
