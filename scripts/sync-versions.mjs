@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Keeps the spec's info.version and the packages' version in step (run by `pnpm version-packages` after
-// `changeset version`; `--check` only reports). The rule: the five packages (@gong-engage/spec and the four
+// `changeset version`; `--check` only reports). The rule: the six packages (@gong-engage/spec and the five
 // published ones) are one changesets "fixed" group, so they share one version, and that version is the spec's
 // info.version. Between releases info.version may run ahead (a pull request with a breaking spec change bumps
 // it to the next major, as `pnpm spec:diff` demands); at release the packages catch up, and the changesets must
@@ -12,7 +12,7 @@ import semver from "semver";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const check = process.argv.includes("--check");
-const PACKAGES = ["spec", "packages/spec-model", "packages/client", "packages/mock-server", "packages/contract-tests"];
+const PACKAGES = ["spec", "packages/spec-model", "packages/client", "packages/mock-server", "packages/contract-tests", "packages/relay"];
 const openapiPath = join(root, "spec", "openapi.yaml");
 
 const versions = new Map(PACKAGES.map((dir) => [dir, JSON.parse(readFileSync(join(root, dir, "package.json"), "utf8")).version]));

@@ -1,12 +1,24 @@
-// `pnpm test` in this package: the contract suite against the in-process mock, plus the self-checks that run
-// the suite against other servers (a conforming one must pass, defective ones must fail).
+// `pnpm test` in this package: the contract suite against the in-process mock (its settings resolved here, once,
+// from CONTRACT_* / GONG_* and handed to it with provide), the client against the mock, and the self-checks that
+// run the suite against other servers (conforming ones must pass, defective ones must fail).
 import { defineConfig } from "vitest/config";
 import { reporters } from "../../vitest.shared.js";
+import { resolveConfig } from "./src/config.js";
 
 export default defineConfig({
   test: {
     include: ["test/contract/**/*.test.ts", "test/integration/**/*.test.ts", "test/self-check/**/*.test.ts"],
-    fileParallelism: false,
+    provide: { contractConfig: resolveConfig({}, process.env) },
+    // Most of these files wait on a server's pace, not on the CPU: two files at once even on two cores, and
+    // within the self-checks many suites at once (describe.concurrent), each at its own stand-in's pace. The
+    // files share their workers' imports (the mock, Prism): nothing here depends on a fresh module state.
+    maxWorkers: 2,
+    isolate: false,
+    maxConcurrency: 32,
+    // The client's compiled validators are Ajv standalone code importing Ajv's CommonJS runtime helpers: load the
+    // client as Node (and a user's app) does, not through vite's interop, which reads those helpers' default
+    // export differently.
+    server: { deps: { external: [/[\\/]packages[\\/]client[\\/]dist[\\/]/] } },
     testTimeout: 120_000,
     hookTimeout: 60_000,
     reporters: reporters(),

@@ -9,9 +9,10 @@
 //   response side  removed status, removed header, removed property, a property no longer required,
 //                  a changed type or format, a removed content type ............................... breaking
 //                  new status, new header, new property, a property now required ............. non-breaking
-//   operations     removed operation or security scheme/requirement ............................. breaking
-//                  new operation or alternative ............................................. non-breaking
-//   docs           description, summary, title, example(s), tags, info (version included) ........ docs-only
+//   operations     removed operation or security scheme/requirement/scope ....................... breaking
+//                  new operation, alternative or scope ...................................... non-breaking
+//   docs           description, summary, title, example(s), tags, info (version included), an OAuth
+//                  scope's text, a subschema with annotations only ......................... docs-only
 //   anything else  api-smart-diff's own classification (unclassified: non-breaking, marked for review)
 import { apiCompare } from "api-smart-diff";
 import semver from "semver";
@@ -92,12 +93,24 @@ function classify(diff, beforeDoc, afterDoc) {
   }
   if (c.path[0] === "components" && c.path[1] === "examples") return verdict(DOCS_ONLY, `example ${c.path[2]} ${verb(action)}`);
 
+  // A subschema that only describes (no validation keyword), e.g. `items: { description }` on an array that
+  // already took any items: nothing a sender sends is judged differently.
+  if (inSchema && (added || removed) && isAnnotationOnly(added ? diff.after : diff.before)) {
+    return verdict(DOCS_ONLY, `${keyword}${field ? ` of \`${field}\`` : ""} ${verb(action)} (annotations only, accepts the same values)`);
+  }
+
   // Operations, security, servers.
   if (c.path[0] === "paths" && c.path.length === 2) {
     return verdict(removed ? BREAKING : NON_BREAKING, `path ${c.path[1]} ${verb(action)}`);
   }
   if (c.path[0] === "paths" && c.path.length === 3 && METHODS.has(c.path[2])) {
     return verdict(removed ? BREAKING : NON_BREAKING, `operation ${c.path[2].toUpperCase()} ${c.path[1]} ${verb(action)}`);
+  }
+  // An OAuth scope's text (the value under flows.<flow>.scopes) is its description.
+  if (c.path[0] === "components" && c.path[1] === "securitySchemes" && c.path[c.path.length - 2] === "scopes") {
+    const scope = `OAuth scope ${c.path[c.path.length - 1]} (${c.path[2]})`;
+    if (action === "replace") return verdict(DOCS_ONLY, `description of ${scope} changed`);
+    return verdict(added ? NON_BREAKING : BREAKING, `${scope} ${verb(action)}`);
   }
   if (c.path.includes("security") || (c.path[0] === "components" && c.path[1] === "securitySchemes")) {
     const what = `security ${verb(action)}: ${c.path.slice(Math.max(0, c.path.indexOf("security"))).join(".")}`;
@@ -111,8 +124,14 @@ function classify(diff, beforeDoc, afterDoc) {
   }
   if (side === "response" && c.path[c.responseIndex + 2] === "headers" && !inSchema) {
     const name = c.path[c.responseIndex + 3] ?? Object.keys(diff.before ?? diff.after ?? {}).join(", ");
-    if (removed) return verdict(BREAKING, `status ${c.status}: header ${name} removed`);
-    if (added) return verdict(NON_BREAKING, `status ${c.status}: header ${name} added`);
+    if (c.path.length <= c.responseIndex + 4) {
+      if (removed) return verdict(BREAKING, `status ${c.status}: header ${name} removed`);
+      if (added) return verdict(NON_BREAKING, `status ${c.status}: header ${name} added`);
+    } else if (c.path[c.responseIndex + 4] === "schema" && keyword === "format") {
+      // A format the answer's header now promises (added) narrows what a sender receives; dropping one widens it.
+      const what = `status ${c.status}: header ${name}: format ${change}`;
+      return verdict(added ? NON_BREAKING : BREAKING, what);
+    }
   }
   if (!inSchema && c.contentTypeIndex !== undefined && c.path.length === c.contentTypeIndex + 1) {
     const where = side === "request" ? "request body" : `status ${c.status}`;
@@ -269,6 +288,11 @@ function resolveRef(doc, node) {
       .reduce((at, key) => at?.[key.replace(/~1/g, "/").replace(/~0/g, "~")], doc);
   }
   return current;
+}
+
+/** Whether a schema added or removed says nothing a validator checks (only descriptions, examples, ...). */
+function isAnnotationOnly(schema) {
+  return !!schema && typeof schema === "object" && !Array.isArray(schema) && Object.keys(schema).every((key) => ANNOTATIONS.has(key));
 }
 
 function typeSet(value) {

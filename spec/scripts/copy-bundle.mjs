@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // `copy-bundled-spec <dir>`: copies the bundled spec (dist/openapi.json, run `pnpm bundle` first) into a
 // package's build output, so that the published package carries the exact spec it was built from and needs no
-// @gong-engage/spec at run time. Used by the mock server's and the contract suite's builds.
+// @gong-engage/spec at run time. Used by the spec model's and the contract suite's builds.
 import { copyFileSync, existsSync, mkdirSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";

@@ -35,7 +35,10 @@ function closed(schema: any, closeSelf = true): any {
     else if (key === "allOf") out[key] = (value as any[]).map((member) => closed(member, false));
     else out[key] = closed(value);
   }
-  if (closeSelf && out.properties && out.additionalProperties === undefined && !out.allOf) out.additionalProperties = false;
+  // Only object schemas close: an if/then/anyOf/contains member that lists properties is a constraint on part of
+  // the object, not its shape.
+  const isObject = out.type === "object" || (Array.isArray(out.type) && out.type.includes("object"));
+  if (closeSelf && isObject && out.properties && out.additionalProperties === undefined && !out.allOf) out.additionalProperties = false;
   if (closeSelf && out.allOf && out.unevaluatedProperties === undefined) out.unevaluatedProperties = false;
   return out;
 }

@@ -13,7 +13,24 @@ import { spec } from "./load-bundle.js";
 type Spec = typeof spec;
 const SHARED = "/v2/customer-engagement/content/shared";
 const VIEWED = "/v2/customer-engagement/content/viewed";
+const DIGITAL_INTERACTION = "/v2/digital-interaction";
+const scopes = (s: Spec) => s.components.securitySchemes.OAuth2.flows.authorizationCode.scopes;
 const schemas = (s: Spec) => s.components.schemas;
+
+/** The spec as it was before POST /v2/digital-interaction: its path, its own components, its tag and scope gone. */
+function withoutDigitalInteraction(s: Spec) {
+  delete s.paths[DIGITAL_INTERACTION];
+  for (const name of ["DigitalInteractionRequest", "Content", "NumericContentDetails", "StepContentDetails", "SearchObjectDetails",
+    "CustomField", "Person", "PersonBusinessContext", "Location", "Company", "CompanyBusinessContext", "EventAcceptedResponse"]) {
+    delete s.components.schemas[name];
+  }
+  for (const name of ["DigitalInteractionKnownPerson", "DigitalInteractionAnonymousPerson", "DigitalInteractionTrackingId", "EventAccepted"]) {
+    delete s.components.examples[name];
+  }
+  delete s.components.responses.EventAccepted;
+  delete scopes(s)["api:digital-interactions:write"];
+  s.tags = s.tags.filter((t: { name: string }) => t.name !== "Digital Interactions");
+}
 
 type Kind = "breaking" | "non-breaking" | "docs-only";
 // [the change, how to make it, expected kind, expected wording, a setup applied to both specs first]
@@ -34,6 +51,7 @@ const pairs: Array<[string, (s: Spec) => void, Kind, RegExp, ((s: Spec) => void)
     (s) => (schemas(s).EventReportedResponse.required = ["requestId"])],
   ["a changed response type", (s) => (schemas(s).EventReportedResponse.properties.integrationId.type = "string"), "breaking", /integrationId`: type integer -> string/],
   ["a removed operation", (s) => delete s.paths[VIEWED], "breaking", /operation PUT \/v2\/customer-engagement\/content\/viewed removed/],
+  ["a removed OAuth scope", (s) => delete scopes(s)["api:digital-interactions:write"], "breaking", /OAuth scope api:digital-interactions:write \(OAuth2\) removed/],
   ["a removed request content type", (s) => delete s.paths[SHARED].put.requestBody.content["application/json"], "breaking", /request body: content type application\/json removed/],
   // non-breaking
   ["a new optional request field", (s) => (schemas(s).ContentSharedEvent.properties.language = { type: "string", description: "x" }), "non-breaking", /request property `language` added \(optional\)/],
@@ -44,7 +62,13 @@ const pairs: Array<[string, (s: Spec) => void, Kind, RegExp, ((s: Spec) => void)
   ["a looser limit on a request field", (s) => (schemas(s).ContentSharedEvent.properties.contentTitle.maxLength = 200), "non-breaking", /contentTitle`: maxLength 80 -> 200/,
     (s) => (schemas(s).ContentSharedEvent.properties.contentTitle.maxLength = 80)],
   ["a new operation", (s) => (s.paths["/v2/customer-engagement/content/downloaded"] = { put: { ...s.paths[SHARED].put, operationId: "reportContentDownloaded" } }), "non-breaking", /operation PUT \/v2\/customer-engagement\/content\/downloaded added/],
+  ["a new OAuth scope", (s) => (scopes(s)["api:calls:create"] = "Upload calls."), "non-breaking", /OAuth scope api:calls:create \(OAuth2\) added/],
+  ["a header's schema promising a format", (s) => (s.components.headers["Retry-After"].schema.format = "int32"), "non-breaking",
+    /status 429: header Retry-After: format null -> "int32"/, (s) => delete s.components.headers["Retry-After"].schema.format],
   // docs-only
+  ["an OAuth scope's text", (s) => (scopes(s)["api:engagement-data:write"] += " More."), "docs-only", /description of OAuth scope api:engagement-data:write \(OAuth2\) changed/],
+  ["items described on an array that took any items", (s) => (schemas(s).ContextField.properties.value.anyOf[1].items = { description: "Any JSON value." }), "docs-only",
+    /items of `.*value` added \(annotations only/, (s) => delete schemas(s).ContextField.properties.value.anyOf[1].items],
   ["a description", (s) => (schemas(s).ContentSharedEvent.properties.contentTitle.description += " Shown in Gong."), "docs-only", /description of `contentTitle` changed/],
   ["a summary", (s) => (s.paths[VIEWED].put.summary = "Report a content view"), "docs-only", /summary changed/],
   ["a schema example", (s) => (schemas(s).ContentSharedEvent.properties.contentId.example = "doc_1"), "docs-only", /example of `contentId` changed/],
@@ -68,10 +92,24 @@ describe("spec:diff classifies each kind of change", () => {
       expect(changes.map((c) => c.what).join("\n")).toMatch(what);
       for (const c of changes) {
         expect(c.pointer).toMatch(/^#\//);
-        if (c.pointer.startsWith("#/paths/~1v2")) expect(c.operation).toMatch(/^(reportContent\w+ \(PUT \/v2\/|\/v2\/)/);
+        if (c.pointer.startsWith("#/paths/~1v2")) expect(c.operation).toMatch(/^(report\w+ \((PUT|POST) \/v2\/|\/v2\/)/);
       }
     });
   }
+
+  it("adding POST /v2/digital-interaction (path, schemas, examples, tag, scope) breaks no sender", () => {
+    const before = structuredClone(spec);
+    withoutDigitalInteraction(before);
+    const result = compareSpecs(before, spec);
+    const line = (c: { kind: string; what: string }) => `${c.kind}: ${c.what}`;
+    expect(result.changes.filter((c) => c.kind === "breaking").map(line)).toEqual([]);
+    expect(result.changes.filter((c) => c.kind === "non-breaking").map(line).sort()).toEqual([
+      "non-breaking: OAuth scope api:digital-interactions:write (OAuth2) added",
+      "non-breaking: operation POST /v2/digital-interaction added",
+    ]);
+    expect(result.changes.filter((c) => c.kind === "docs-only").map((c) => c.what)).toContain("example DigitalInteractionKnownPerson added");
+    expect(gate(result).ok).toBe(true);
+  });
 
   it("the same spec has no changes", () => {
     expect(compareSpecs(spec, structuredClone(spec)).changes).toEqual([]);

@@ -10,6 +10,8 @@
 //                      and Gong's rate limits (x-gong-rate-limits): the client's methods, reportMany's operation
 //                      names, its pacing and its reading of answers come from here, so no hand-written client
 //                      code names an operation, a path or an event field.
+//   oauth.ts         - the spec's oauth2 scheme (authorize URL, token URL, scopes) and the scopes each operation
+//                      needs with a Bearer token: the defaults of the OAuth helper (src/oauth.ts).
 // `--check` bundles the spec's sources now (to a temp directory, not spec/dist), generates from that bundle in
 // memory, and fails naming every file under src/generated/ that differs: right after a spec edit it says
 // "stale" until `pnpm generate` has run.
@@ -67,6 +69,31 @@ function operations(model) {
   );
 }
 
+/** The spec's oauth2 authorization-code flow and each operation's OAuth scopes, read from the bundle. */
+function oauth(spec) {
+  const schemes = Object.entries(spec.components?.securitySchemes ?? {}).filter(([, s]) => s.type === "oauth2");
+  const [schemeName, scheme] = schemes.find(([, s]) => s.flows?.authorizationCode) ?? [];
+  const flow = scheme?.flows?.authorizationCode;
+  const operationScopes = {};
+  for (const item of Object.values(spec.paths)) {
+    for (const op of Object.values(item)) {
+      if (!op?.operationId) continue;
+      const requirement = (op.security ?? spec.security ?? []).find((r) => schemeName in r);
+      operationScopes[op.operationId] = requirement?.[schemeName] ?? [];
+    }
+  }
+  const flowValue = flow
+    ? { authorizationUrl: flow.authorizationUrl, tokenUrl: flow.tokenUrl, scopes: Object.keys(flow.scopes ?? {}) }
+    : null;
+  return (
+    header("the oauth2 security scheme") +
+    `/** The spec's oauth2 authorization-code flow (${schemeName ?? "none"}), or null when the spec has none. */\n` +
+    `export const oauth2Flow: { authorizationUrl: string; tokenUrl: string; scopes: string[] } | null = ${JSON.stringify(flowValue)};\n` +
+    `/** The scopes each operation needs when called with a Bearer token. */\n` +
+    `export const operationScopes: Record<string, string[]> = ${JSON.stringify(operationScopes)};\n`
+  );
+}
+
 /** Every generated file, by name, from the bundle at `bundlePath`. */
 async function generatedFiles(bundlePath) {
   const model = loadSpecModel(bundlePath);
@@ -75,6 +102,7 @@ async function generatedFiles(bundlePath) {
     "validators.js": header("Ajv standalone validators, by @gong-engage/spec-model") + "// @ts-nocheck\n" + standaloneValidatorsCode(model),
     "validators.d.ts": header("declarations of validators.js") + standaloneValidatorsTypes(model),
     "operations.ts": operations(model),
+    "oauth.ts": oauth(model.document),
   };
 }
 

@@ -47,7 +47,8 @@ function requireText(value: unknown, option: string): asserts value is string {
   }
 }
 
-function base64(text: string): string {
+/** Base64 of the UTF-8 bytes of `text`, without Node's Buffer. */
+export function base64(text: string): string {
   let binary = "";
   for (const byte of new TextEncoder().encode(text)) binary += String.fromCharCode(byte);
   return btoa(binary);

@@ -25,15 +25,20 @@ import { Pacer } from "./pacing.js";
 import { reportMany, type ReportManyItem, type ReportManyOptions, type ReportOutcome, type Send, type Settlement } from "./report-many.js";
 import { decideRetry, interpretConflict, outcomeIsUnknown, retryPolicy } from "./retry.js";
 import type { AttemptOutcome, CallOptions, RateLimitOptions, RetryInfo, RetryOptions } from "./types.js";
+import { accessForAttempt, isTokenSource, tokenMiddleware, type GongTokenSource } from "./token-source.js";
 import { validateEvent } from "./validation.js";
 
 export type { CallOptions, RetryInfo } from "./types.js";
 
 export interface EngagementClientOptions {
-  /** Gong's API root. OAuth apps must use the `api_base_url_for_customer` from their token. @default "https://api.gong.io" */
+  /**
+   * Gong's API root. OAuth apps must use the `api_base_url_for_customer` from their token. With a token source as
+   * `auth`, the customer's base URL from its tokens is used and this is only the fallback when they carry none
+   * (no default then: an error if neither is known). @default "https://api.gong.io"
+   */
   baseUrl?: string;
-  /** { accessKey, accessKeySecret } (Basic) or { bearerToken } (OAuth). */
-  auth: GongAuth;
+  /** { accessKey, accessKeySecret } (Basic), { bearerToken } (OAuth, fixed), or a token source (OAuth, renewing: token-source.ts). */
+  auth: GongAuth | GongTokenSource;
   /** Retries for 429, 5xx, network errors and timeouts. `false` turns them off. @default 3 retries */
   retry?: RetryOptions | false;
   /**
@@ -70,6 +75,8 @@ export type EngagementClient = OperationMethods & {
 };
 
 const DEFAULT_BASE_URL = "https://api.gong.io";
+/** `raw`'s placeholder base with a token source: its middleware puts the customer's base URL in its place. */
+const RAW_TOKEN_BASE = "https://customer-base-url.invalid";
 const DEFAULT_TIMEOUT_MS = 30_000;
 const NONE: readonly AttemptOutcome[] = [];
 const asIs = (text: string) => text;
@@ -84,8 +91,10 @@ export function createEngagementClient(options: EngagementClientOptions): Engage
   if (!options || typeof options !== "object") {
     throw new TypeError("createEngagementClient: options are required, at least { auth }.");
   }
-  const baseUrl = checkBaseUrl(options.baseUrl ?? DEFAULT_BASE_URL, "createEngagementClient: `baseUrl`", { credentialsHint: "pass them in `auth`" });
-  const authorization = authorizationHeader(options.auth);
+  const tokens = isTokenSource(options.auth) ? options.auth : undefined;
+  const checked = (url: string) => checkBaseUrl(url, "createEngagementClient: `baseUrl`", { credentialsHint: "pass them in `auth`" });
+  const baseUrl = tokens ? options.baseUrl && checked(options.baseUrl) : checked(options.baseUrl ?? DEFAULT_BASE_URL);
+  const authHeaders = tokens ? {} : { Authorization: authorizationHeader(options.auth as GongAuth) };
   const policy = retryPolicy(options.retry);
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   if (!Number.isFinite(timeoutMs) || timeoutMs < 0) {
@@ -96,19 +105,21 @@ export function createEngagementClient(options: EngagementClientOptions): Engage
   const pacer = options.rateLimit === false ? undefined : new Pacer(options.rateLimit ?? {});
   const maxWaitMs = (options.rateLimit || undefined)?.maxWaitMs ?? (options.retry === false ? 30_000 : policy.maxDelayMs);
   const clientOptions = {
-    baseUrl,
-    headers: { Authorization: authorization, Accept: "application/json" },
+    baseUrl: tokens ? RAW_TOKEN_BASE : baseUrl!,
+    headers: { ...authHeaders, Accept: "application/json" },
     ...(options.fetch ? { fetch: options.fetch } : {}),
   };
   const raw = createClient<paths>(clientOptions);
+  if (tokens) raw.use(tokenMiddleware(tokens, RAW_TOKEN_BASE, baseUrl));
   // The report methods go through their own openapi-fetch client. Without a custom fetch it hands
   // globalThis.fetch the URL and init directly instead of a Request object: building a Request costs about
   // a quarter of a loopback round trip on Node 20 (see bench/). A custom fetch, and `raw`, always get a real
   // Request.
-  const reporter = options.fetch ? raw : createClient<paths>({ ...clientOptions, ...directFetch });
+  // With a token source, `raw` carries the token middleware; the report methods set token and base URL per attempt.
+  const reporter = options.fetch && !tokens ? raw : createClient<paths>({ ...clientOptions, ...(options.fetch ? {} : directFetch) });
 
   /** One request: its outcome, never a rejection. */
-  async function attempt(operation: Operation, body: string, signal: AbortSignal | undefined): Promise<Answer> {
+  async function attempt(operation: Operation, body: string, signal: AbortSignal | undefined, access: { baseUrl: string; headers: { Authorization: string } } | undefined): Promise<Answer> {
     const timed = attemptSignal(signal, timeoutMs, timeouts);
     try {
       const { response, data, error } = await reporter.request(operation.method as never, operation.path as never, {
@@ -116,6 +127,7 @@ export function createEngagementClient(options: EngagementClientOptions): Engage
         bodySerializer: asIs,
         parseAs: "text",
         signal: timed.signal,
+        ...access,
       } as never);
       const status = response.status;
       if (response.ok) return { ok: true, outcome: { kind: "response", status }, text: typeof data === "string" ? data : "" };
@@ -145,11 +157,25 @@ export function createEngagementClient(options: EngagementClientOptions): Engage
     const body = JSON.stringify(event);
     let history = earlier;
     let attempts = 0;
+    let rejectedToken: string | undefined; // OAuth: the token Gong just refused with 401 (renewed once per call)
+    let renewed = false;
     const error = (code: GongErrorCode, fields: Omit<GongApiErrorInit, "code" | "operationId">) =>
       new GongApiError({ code, operationId, attempts, mayHaveLanded: history.some(outcomeIsUnknown), ...fields });
     const failed = (code: GongErrorCode, fields: Omit<GongApiErrorInit, "code" | "operationId">): Settlement => ({ status: "failed", history, error: error(code, fields) });
 
     for (;;) {
+      // OAuth: the access token and the customer's base URL for this attempt (renewed after a 401).
+      let access: Awaited<ReturnType<typeof accessForAttempt>> | undefined;
+      if (tokens) {
+        try {
+          access = await accessForAttempt(tokens, { operationId, baseUrl, signal, rejected: rejectedToken, attempts, mayHaveLanded: history.some(outcomeIsUnknown) });
+        } catch (thrown) {
+          if (thrown instanceof GongApiError) return { status: "failed", history, error: thrown };
+          return { status: "aborted", reason: thrown, history };
+        }
+        rejectedToken = undefined;
+      }
+
       // Wait for a turn within Gong's limits (or be refused at once).
       const permit = pacer?.reserve(maxWaitMs);
       if (permit && !permit.ok) return failed("QUOTA_EXHAUSTED", { retryAfter: Math.ceil(permit.waitMs / 1000), limit: permit.limit });
@@ -164,7 +190,7 @@ export function createEngagementClient(options: EngagementClientOptions): Engage
       attempts++;
       let answer: Answer;
       try {
-        answer = await attempt(operation, body, signal);
+        answer = await attempt(operation, body, signal, access?.request);
       } finally {
         permit?.answered();
       }
@@ -180,6 +206,10 @@ export function createEngagementClient(options: EngagementClientOptions): Engage
         return failed("INVALID_RESPONSE", { status: answer.outcome.status, requestId: read.requestId, errors: [read.problem], cause: read.cause, mayHaveLanded: true });
       }
       if (outcome.kind === "aborted") return { status: "aborted", reason: answer.cause, history };
+      if (outcome.kind === "response" && outcome.status === 401 && access && !renewed) {
+        [renewed, rejectedToken] = [true, access.accessToken]; // renew once, resend the same body
+        continue;
+      }
       if (outcome.kind === "response") {
         if (outcome.status === 409) {
           const reason = interpretConflict(before);

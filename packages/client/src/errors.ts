@@ -20,7 +20,11 @@ export type GongErrorCode =
    * Nothing was sent: the client's pacing (Gong's 3 calls/s and 10,000 calls/day, or a Retry-After Gong gave)
    * would make this call wait longer than allowed. `retryAfter` says in how many seconds a call is allowed.
    */
-  | "QUOTA_EXHAUSTED";
+  | "QUOTA_EXHAUSTED"
+  /** OAuth (a token source as `auth`): the refresh was refused (`invalid_grant`); the customer must authorize the app again. Not sent. */
+  | "AUTHORIZATION_REQUIRED"
+  /** OAuth (a token source as `auth`): no access token could be had now (token endpoint unreachable, 5xx, 429; `cause` says). Not sent. */
+  | "TOKEN_UNAVAILABLE";
 
 export interface GongApiErrorInit {
   code: GongErrorCode;
@@ -121,6 +125,9 @@ function describe(init: GongApiErrorInit): string {
       return `${init.operationId}: could not reach Gong${attempts}${errors}${landed}`;
     case "QUOTA_EXHAUSTED":
       return `${init.operationId}: not sent: ${init.limit ?? "the rate limit"} allows the next call in ${init.retryAfter ?? "?"}s, longer than the client may wait${landed}`;
+    case "AUTHORIZATION_REQUIRED":
+    case "TOKEN_UNAVAILABLE":
+      return `${init.operationId}: not sent: no access token${errors}${landed}`;
     case "INVALID_RESPONSE":
       // Gong accepted the event (a 2xx): it is recorded, and a resend would only be refused as a duplicate.
       return `${init.operationId}: Gong answered ${init.status}${requestId}, so the event is recorded, but with an unreadable body${errors}; do not resend it`;

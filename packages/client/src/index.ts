@@ -12,3 +12,7 @@ export type { RateLimitOptions, RetryOptions } from "./types.js";
 export { GONG_RATE_LIMITS } from "./pacing.js";
 export type { ReportManyItem, ReportManyOptions, ReportManyProgress, ReportOutcome } from "./report-many.js";
 export type { components, paths, operations } from "./generated/openapi.js";
+export { createOAuthApp, GongAuthorizationRequiredError, GongOAuthError, GongTokens } from "./oauth.js";
+export type { AuthorizeUrlParams, GongOAuthApp, GongOAuthErrorCode, GongTokenSet, OAuthAppOptions, OAuthGrant } from "./oauth.js";
+export { createRenewingAuth, TokenStoreError } from "./token-source.js";
+export type { GongAccess, GongTokenSource, RenewingAuth, RenewingAuthOptions } from "./token-source.js";

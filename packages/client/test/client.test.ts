@@ -5,7 +5,7 @@ import { createRequire } from "node:module";
 import { getEventListeners } from "node:events";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { createEngagementClient, GongApiError, GongValidationError, type EngagementClientOptions, type RetryInfo } from "../src/index.js";
-import { minimalSharedEvent, sharedEvent, viewedEvent } from "./events.js";
+import { digitalInteraction, minimalSharedEvent, sharedEvent, viewedEvent } from "./events.js";
 import { accepted, FAKE_TIMERS, refusedWith, scriptedFetch, settle, type FetchStep } from "./scripted-fetch.js";
 import { fail, ok, scriptedServer, type ScriptedServer, type Step } from "./scripted-server.js";
 
@@ -412,9 +412,17 @@ describe("operations from the spec", () => {
     expect(server.received.map((r) => r.url)).toEqual(["/v2/customer-engagement/content/shared", "/v2/customer-engagement/content/viewed"]);
     const untyped = gong.report as (operation: string, event: unknown) => Promise<unknown>;
     await expect(untyped("posted", sharedEvent())).rejects.toThrow(
-      new TypeError('report: `operation` must be one of "shared", "viewed" (or an operationId: "reportContentShared", "reportContentViewed"), got "posted".'),
+      new TypeError('report: `operation` must be one of "shared", "viewed", "digital-interaction" (or an operationId: "reportContentShared", "reportContentViewed", "reportDigitalInteraction"), got "posted".'),
     );
     expect(server.received).toHaveLength(2);
+  });
+
+  it("an operation whose answer carries no id for the event resolves with requestId and alreadyReported only", async () => {
+    const { gong, server } = await clientFor([{ status: 200, body: '{"requestId":"r-di"}' }, { status: 200, body: "[]" }]);
+    const event = digitalInteraction();
+    await expect(gong.reportDigitalInteraction(event as never)).resolves.toEqual({ requestId: "r-di", alreadyReported: false });
+    expect(server.received[0]).toMatchObject({ method: "POST", url: "/v2/digital-interaction" });
+    await expect(gong.report("digital-interaction", event as never)).resolves.toEqual({ requestId: "", alreadyReported: false });
   });
 
   it("has one method per operation of the spec", () => {

@@ -7,7 +7,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { createEngagementClient, GongApiError, type EngagementClientOptions, type ReportManyItem, type ReportManyOptions, type ReportManyProgress, type ReportOutcome } from "../src/index.js";
 import { reportMany, type Send } from "../src/report-many.js";
 import type { AttemptOutcome } from "../src/types.js";
-import { sharedEvent, viewedEvent } from "./events.js";
+import { digitalInteraction, sharedEvent, viewedEvent } from "./events.js";
 import { accepted, FAKE_TIMERS, refusedWith, scriptedFetch, settle, type FetchStep } from "./scripted-fetch.js";
 import { fail, ok, scriptedServer, type ScriptedServer, type Step } from "./scripted-server.js";
 
@@ -40,6 +40,12 @@ describe("reportMany outcomes", () => {
     ]);
   });
 
+  it("an operation without an id for the event: accepted with its requestId only", async () => {
+    const event = { ...digitalInteraction(), eventId: "di-1" };
+    const outcomes = await batch([{ status: 200, body: '{"requestId":"r-di"}' }], [{ operation: "digital-interaction", event } as ReportManyItem]);
+    expect(outcomes).toEqual([{ index: 0, operation: "digital-interaction", eventId: "di-1", status: "accepted", requestId: "r-di", attempts: 1 }]);
+  });
+
   it("already-reported: 'reported-before' on a first 409, 'landed-earlier' on a 409 after a lost response", async () => {
     const outcomes = await batch([fail(409), { drop: true }, fail(409)], [shared("old"), shared("lost")]);
     expect(outcomes).toMatchObject([
@@ -53,7 +59,7 @@ describe("reportMany outcomes", () => {
     const outcomes = await batch([ok()], [{ operation: "shared", event: bad }, { operation: "posted", event: {} } as never, shared("fine")]);
     expect(outcomes.map((o) => o.status)).toEqual(["invalid", "invalid", "accepted"]);
     expect(outcomes[0]).toMatchObject({ attempts: 0, issues: [{ field: "contentUrl", problem: expect.stringMatching(/percent-encoded/) }] });
-    expect(outcomes[1]).toMatchObject({ issues: [{ field: "operation", problem: 'must be one of "shared", "viewed" (or an operationId: "reportContentShared", "reportContentViewed"), got "posted"' }] });
+    expect(outcomes[1]).toMatchObject({ issues: [{ field: "operation", problem: 'must be one of "shared", "viewed", "digital-interaction" (or an operationId: "reportContentShared", "reportContentViewed", "reportDigitalInteraction"), got "posted"' }] });
     expect(server!.received).toHaveLength(1);
   });
 
@@ -254,7 +260,7 @@ describe("reportMany: resends, aborts and broken inputs (injected fetch, fake ti
     const { outcomes, sent } = await run([], [{ operation: "shared", event: null } as never, null as never]);
     expect(outcomes).toEqual([
       { index: 0, operation: "shared", eventId: undefined, attempts: 0, status: "invalid", issues: [{ field: "event", problem: "must be an object (the event)" }] },
-      { index: 1, operation: undefined, eventId: undefined, attempts: 0, status: "invalid", issues: [{ field: "operation", problem: 'must be one of "shared", "viewed" (or an operationId: "reportContentShared", "reportContentViewed"), got undefined' }] },
+      { index: 1, operation: undefined, eventId: undefined, attempts: 0, status: "invalid", issues: [{ field: "operation", problem: 'must be one of "shared", "viewed", "digital-interaction" (or an operationId: "reportContentShared", "reportContentViewed", "reportDigitalInteraction"), got undefined' }] },
     ]);
     expect(sent).toHaveLength(0);
   });

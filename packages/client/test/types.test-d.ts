@@ -25,7 +25,10 @@ describe("types generated from the spec", () => {
 
   it("int64 is bigint, in the generated response and in the result", () => {
     expectTypeOf<components["schemas"]["EventReportedResponse"]["integrationId"]>().toEqualTypeOf<bigint>();
-    expectTypeOf<Extract<ReportResult, { alreadyReported: false }>["integrationId"]>().toEqualTypeOf<bigint>();
+    expectTypeOf<Extract<ReportResult<"reportContentShared">, { alreadyReported: false }>["integrationId"]>().toEqualTypeOf<bigint>();
+    // An operation whose answer carries no id for the event (x-gong-event without resultIdField).
+    expectTypeOf<Extract<ReportResult<"reportDigitalInteraction">, { alreadyReported: false }>>().not.toHaveProperty("integrationId");
+    expectTypeOf<EngagementClient["reportDigitalInteraction"]>().returns.resolves.toEqualTypeOf<ReportResult<"reportDigitalInteraction">>();
     expectTypeOf<ReportResult["requestId"]>().toEqualTypeOf<string>();
   });
 
@@ -45,6 +48,8 @@ describe("types generated from the spec", () => {
       void gong.report("shared", {} as ContentViewedEvent);
     };
     expectTypeOf(calls).toBeFunction();
-    expectTypeOf<ReportManyItem>().toMatchTypeOf<{ operation: "shared" | "viewed" | "reportContentShared" | "reportContentViewed" }>();
+    expectTypeOf<ReportManyItem["operation"]>().toEqualTypeOf<
+      "shared" | "viewed" | "digital-interaction" | "reportContentShared" | "reportContentViewed" | "reportDigitalInteraction"
+    >();
   });
 });

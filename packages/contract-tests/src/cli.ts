@@ -1,15 +1,16 @@
 #!/usr/bin/env node
-// gong-contract: the command-line shell over the contract suite. It turns flags into the suite's environment
-// variables (each flag has one; a flag wins over the environment), checks the configuration and the plan
-// against the budget, checks that the server is there and is this API (preflight.ts), then runs the suite and
-// exits non-zero on any failure. Start-up errors are one line each, without a stack or a list of skipped tests.
+// gong-contract: the command-line shell over the contract suite. It resolves the settings once (flags over their
+// environment variables, config.ts), loads the spec they name, checks the plan against the budget, checks that
+// the server is there and is this API (preflight.ts), then runs the suite with those settings handed over as a
+// value, and exits non-zero on any failure. Start-up errors are one line each, without a stack or a list of
+// skipped tests. The spec it plans and preflights is the spec the suite runs.
 import { parseArgs } from "node:util";
-import { ConfigError, readConfig } from "./config.js";
+import { ConfigError, resolveConfig, type Config, type Flags } from "./config.js";
 import { formatPlan, overBudget, planFor } from "./plan.js";
-import { preflight, PreflightError, PREFLIGHT_REQUESTS } from "./preflight.js";
-import { runSuite } from "./run-suite.js";
+import { preflight, PreflightError, preflightRequests } from "./preflight.js";
+import { loadSpecModel, type SpecModel } from "@gong-engage/spec-model";
 
-const HELP = `gong-contract: does a server implement Gong's content-shared / content-viewed endpoints as the spec says?
+const HELP = `gong-contract: does a server implement the operations of Gong's spec (this package's bundled OpenAPI document)?
 
 Usage: gong-contract [--base-url <url>] [flags]      (in this repository: pnpm contract [-- flags])
 
@@ -36,19 +37,20 @@ Progress lines every 10 s when the output is not a terminal (CONTRACT_PROGRESS=1
 Exit code: 0 when every check passed; 1 when one failed, or the plan is over the budget, or the server cannot
 be reached or is not this API (nothing is run then); 2 on a usage or configuration error.`;
 
+/** Flag name → the field of Flags it sets (each has an environment variable, resolved in config.ts). */
 const FLAGS = {
-  "base-url": "CONTRACT_BASE_URL",
-  profile: "CONTRACT_PROFILE",
-  "max-requests": "CONTRACT_MAX_REQUESTS",
-  "rate-per-second": "CONTRACT_RATE_PER_SECOND",
-  runs: "CONTRACT_RUNS",
-  seed: "CONTRACT_SEED",
-  spec: "CONTRACT_SPEC",
-  report: "CONTRACT_REPORT",
-  junit: "CONTRACT_JUNIT",
-} as const;
+  "base-url": "baseUrl",
+  profile: "profile",
+  "max-requests": "maxRequests",
+  "rate-per-second": "ratePerSecond",
+  runs: "runs",
+  seed: "seed",
+  spec: "spec",
+  report: "report",
+  junit: "junit",
+} as const satisfies Record<string, keyof Flags>;
 
-function readFlags(argv: string[]): { help: boolean } {
+function readFlags(argv: string[]): { help: boolean; flags: Flags } {
   const { values } = parseArgs({
     args: argv,
     options: {
@@ -59,54 +61,62 @@ function readFlags(argv: string[]): { help: boolean } {
     strict: true,
     allowPositionals: false,
   });
-  for (const [flag, variable] of Object.entries(FLAGS)) {
+  const flags: Flags = { prefer: values.prefer === true };
+  for (const [flag, field] of Object.entries(FLAGS)) {
     const value = (values as Record<string, unknown>)[flag];
-    if (typeof value === "string") process.env[variable] = value;
+    if (typeof value === "string") flags[field] = value;
   }
-  if (values.prefer) process.env.CONTRACT_PREFER = "true";
-  return { help: values.help === true };
+  return { help: values.help === true, flags };
 }
 
 async function main(): Promise<void> {
-  let flags;
+  let parsed;
   try {
     // pnpm passes a lone "--" through when flags follow `pnpm contract --`.
-    flags = readFlags(process.argv.slice(2).filter((a) => a !== "--"));
+    parsed = readFlags(process.argv.slice(2).filter((a) => a !== "--"));
   } catch (error) {
     console.error(`gong-contract: ${(error as Error).message}\nRun with --help for the flags.`);
     process.exit(2);
   }
-  if (flags.help) {
+  if (parsed.help) {
     console.log(HELP);
     return;
   }
-  let config;
+  let config: Config;
+  let model: SpecModel;
   try {
-    config = readConfig(process.env);
+    config = resolveConfig(parsed.flags, process.env);
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
     console.error(`gong-contract: ${error.message}`);
     process.exit(2);
   }
+  try {
+    model = loadSpecModel(config.specPath);
+  } catch (error) {
+    console.error(`gong-contract: CONTRACT_SPEC (--spec): ${(error as Error).message}`);
+    process.exit(2);
+  }
   // Against a server: the preflight's requests count against the budget too.
-  const preflightRequests = config.baseUrl ? PREFLIGHT_REQUESTS : 0;
-  const plan = planFor({ ...config, preflightRequests });
-  const over = overBudget(config, plan);
+  config = { ...config, preflightRequests: config.baseUrl ? preflightRequests(model) : 0 };
+  const plan = planFor(config, model);
+  const over = overBudget(config, model, plan);
   if (over) {
     console.error(`${formatPlan(plan, config.maxRequests)}\ngong-contract: ${over}`);
     process.exit(1);
   }
   if (config.baseUrl) {
     try {
-      await preflight(config.baseUrl);
+      await preflight(config.baseUrl, model);
     } catch (error) {
       if (!(error instanceof PreflightError)) throw error;
       console.error(`gong-contract: ${error.message}`);
       process.exit(1);
     }
-    process.env.CONTRACT_PREFLIGHT_REQUESTS = String(preflightRequests);
   }
-  const passed = await runSuite({ junit: config.junit });
+  // vitest's Node API is loaded only now: start-up errors stay quick.
+  const { runSuite } = await import("./run-suite.js");
+  const passed = await runSuite(config);
   process.exit(passed ? 0 : 1);
 }
 

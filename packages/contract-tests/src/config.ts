@@ -1,6 +1,9 @@
-// The suite's settings, from CONTRACT_* and GONG_* environment variables (the gong-contract CLI turns its flags
-// into these). Read and checked in one place, before anything is sent; a bad value is a ConfigError whose
-// message says what is wrong and how to fix it, in one line.
+// The suite's settings, from the gong-contract CLI's flags and the CONTRACT_* / GONG_* environment variables (a
+// flag wins over its variable). Resolved and checked once, in the process that starts the suite, before anything
+// is sent, and handed to the test worker as a value (vitest's provide/inject), never written back to
+// process.env. A bad value is a ConfigError whose message says what is wrong and how to fix it, in one line.
+import { resolve } from "node:path";
+import { bundledSpecPath, checkBaseUrl } from "@gong-engage/spec-model";
 
 export type Profile = "full" | "smoke";
 
@@ -25,6 +28,8 @@ export interface Config {
   progress: boolean;
   /** Requests the CLI's preflight already sent (they count against maxRequests). */
   preflightRequests: number;
+  /** The bundled OpenAPI JSON file the suite plans, preflights and runs (absolute path). */
+  specPath: string;
   /** Authorization header for a CONTRACT_BASE_URL target; undefined for the in-process mock. */
   authorization: string | undefined;
 }
@@ -36,7 +41,41 @@ export class ConfigError extends Error {
 export const DEFAULT_RUNS = 100;
 export const DEFAULT_SEED = 20261123;
 
-export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
+/** The settings a flag can give (each has an environment variable; see cli.ts). */
+export interface Flags {
+  baseUrl?: string | undefined;
+  profile?: string | undefined;
+  maxRequests?: string | undefined;
+  ratePerSecond?: string | undefined;
+  runs?: string | undefined;
+  seed?: string | undefined;
+  spec?: string | undefined;
+  report?: string | undefined;
+  junit?: string | undefined;
+  prefer?: boolean | undefined;
+}
+
+/** The flag, else its environment variable: one environment for the rest of resolveConfig. */
+function merged(flags: Flags, env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const pick = (flag: string | undefined, variable: string) => (flag !== undefined ? flag : env[variable]);
+  return {
+    ...env,
+    CONTRACT_BASE_URL: pick(flags.baseUrl, "CONTRACT_BASE_URL"),
+    CONTRACT_PROFILE: pick(flags.profile, "CONTRACT_PROFILE"),
+    CONTRACT_MAX_REQUESTS: pick(flags.maxRequests, "CONTRACT_MAX_REQUESTS"),
+    CONTRACT_RATE_PER_SECOND: pick(flags.ratePerSecond, "CONTRACT_RATE_PER_SECOND"),
+    CONTRACT_RUNS: pick(flags.runs, "CONTRACT_RUNS"),
+    CONTRACT_SEED: pick(flags.seed, "CONTRACT_SEED"),
+    CONTRACT_SPEC: pick(flags.spec, "CONTRACT_SPEC"),
+    CONTRACT_REPORT: pick(flags.report, "CONTRACT_REPORT"),
+    CONTRACT_JUNIT: pick(flags.junit, "CONTRACT_JUNIT"),
+    CONTRACT_PREFER: flags.prefer ? "true" : env.CONTRACT_PREFER,
+  };
+}
+
+/** Flags over environment variables, checked; `preflightRequests` is set later by whoever runs the preflight. */
+export function resolveConfig(flags: Flags = {}, environment: NodeJS.ProcessEnv = process.env): Config {
+  const env = merged(flags, environment);
   const baseUrl = readBaseUrl(env.CONTRACT_BASE_URL);
   const profile = (env.CONTRACT_PROFILE?.trim() || (baseUrl ? "smoke" : "full")) as Profile;
   if (profile !== "full" && profile !== "smoke") {
@@ -53,27 +92,21 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
     report: env.CONTRACT_REPORT?.trim() || undefined,
     junit: env.CONTRACT_JUNIT?.trim() || undefined,
     progress: env.CONTRACT_PROGRESS !== undefined ? truthy(env.CONTRACT_PROGRESS) : !process.stdout.isTTY,
-    preflightRequests: integer(env.CONTRACT_PREFLIGHT_REQUESTS, "CONTRACT_PREFLIGHT_REQUESTS", 0) ?? 0,
+    preflightRequests: 0,
+    specPath: env.CONTRACT_SPEC?.trim() ? resolve(env.CONTRACT_SPEC.trim()) : bundledSpecPath(),
     authorization: baseUrl ? authorizationFrom(env) : undefined,
   };
 }
 
 function readBaseUrl(value: string | undefined): string | undefined {
-  const text = value?.trim();
-  if (!text) return undefined;
-  let url: URL;
+  if (!value?.trim()) return undefined;
   try {
-    url = new URL(text);
-  } catch {
-    throw new ConfigError(`CONTRACT_BASE_URL (--base-url) must be an absolute URL such as https://api.gong.io or http://127.0.0.1:4010, got "${text}"`);
+    return checkBaseUrl(value, "CONTRACT_BASE_URL (--base-url)", {
+      credentialsHint: "set GONG_ACCESS_KEY and GONG_ACCESS_KEY_SECRET, or GONG_BEARER_TOKEN",
+    });
+  } catch (error) {
+    throw new ConfigError((error as Error).message);
   }
-  if (url.protocol !== "http:" && url.protocol !== "https:") {
-    throw new ConfigError(`CONTRACT_BASE_URL (--base-url) must use http or https, got "${url.protocol}"`);
-  }
-  if (url.username || url.password) {
-    throw new ConfigError("CONTRACT_BASE_URL (--base-url) must not carry credentials: set GONG_ACCESS_KEY and GONG_ACCESS_KEY_SECRET, or GONG_BEARER_TOKEN");
-  }
-  return text.replace(/\/+$/, "");
 }
 
 function authorizationFrom(env: NodeJS.ProcessEnv): string {

@@ -1,11 +1,14 @@
 // Which (operation, documented status) pairs the suite has elicited and checked. The list of pairs comes from
 // the spec, so a status added to the spec without a test shows up as a gap and fails the run.
-import { operations } from "./spec-model.js";
+import type { SpecOperation } from "@gong-engage/spec-model";
 
 export type PairState = { state: "checked"; how: Set<string>; checks: Set<string> } | { state: "skipped"; reason: string };
 
 export class Coverage {
   private readonly pairs = new Map<string, PairState>();
+
+  /** `operations`: the operations of the spec the suite runs (their documented statuses are the pairs). */
+  constructor(private readonly operations: SpecOperation[]) {}
 
   record(operationId: string, status: number, how: string, checks: string[]): void {
     const key = `${operationId} ${status}`;
@@ -25,8 +28,8 @@ export class Coverage {
 
   /** Every documented pair, with what happened to it. */
   table(): Array<{ operationId: string; status: number; result: PairState | undefined }> {
-    return operations.flatMap((op) =>
-      [...op.responses.keys()].map((status) => ({
+    return this.operations.flatMap((op) =>
+      op.statuses.map((status) => ({
         operationId: op.operationId,
         status,
         result: this.pairs.get(`${op.operationId} ${status}`),
@@ -42,7 +45,7 @@ export class Coverage {
           : result?.state === "skipped"
             ? `SKIPPED  ${result.reason}`
             : "MISSING  no test elicits and checks it";
-      return `  ${operationId.padEnd(22)} ${String(status).padEnd(4)} ${what}`;
+      return `  ${operationId.padEnd(Math.max(22, ...this.operations.map((op) => op.operationId.length)))} ${String(status).padEnd(4)} ${what}`;
     });
     return ["contract coverage (operation, documented status):", ...rows].join("\n");
   }

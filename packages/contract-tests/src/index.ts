@@ -1,5 +1,5 @@
 // @gong-engage/contract-tests: the contract suite for servers that implement Gong's content-event endpoints.
-// Most users run the `gong-contract` command; `runSuite` is the same run from code (settings through the
-// CONTRACT_* / GONG_* environment variables, see the README).
+// Most users run the `gong-contract` command; `runSuite(resolveConfig(flags))` is the same run from code.
 export { runSuite } from "./run-suite.js";
-export type { RunSuiteOptions } from "./run-suite.js";
+export { resolveConfig, ConfigError } from "./config.js";
+export type { Config, Flags, Profile } from "./config.js";

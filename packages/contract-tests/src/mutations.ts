@@ -1,8 +1,7 @@
 // Bodies with exactly one rule broken, made from a valid body and the spec's schema: a required field missing,
 // a wrong type, a value outside an enum, a bad date-time or URL, a dependentSchemas rule broken (a view's
 // trackingId together with a viewer). Which field is broken is found by walking the schema, not named here.
-import { flatten } from "./arbitraries.js";
-import type { Json } from "./spec-model.js";
+import { flatten, type Json } from "./arbitraries.js";
 
 export const RULES = ["required field missing", "wrong type", "value outside enum", "bad date-time", "bad URL", "dependent rule broken"] as const;
 export type Rule = (typeof RULES)[number];
@@ -14,14 +13,14 @@ export interface Site {
 }
 
 /** Every value present in `body`, with the (flattened) schema that governs it. */
-export function sitesOf(body: unknown, schema: Json, path: Array<string | number> = []): Site[] {
-  const s = flatten(schema);
+export function sitesOf(document: Json, body: unknown, schema: Json, path: Array<string | number> = []): Site[] {
+  const s = flatten(document, schema);
   const sites: Site[] = [{ path, schema: s, value: body }];
   if (Array.isArray(body) && s?.items) {
-    body.forEach((item, i) => sites.push(...sitesOf(item, s.items, [...path, i])));
+    body.forEach((item, i) => sites.push(...sitesOf(document, item, s.items, [...path, i])));
   } else if (body && typeof body === "object" && s?.properties) {
     for (const [name, value] of Object.entries(body)) {
-      if (s.properties[name] && value !== undefined) sites.push(...sitesOf(value, s.properties[name], [...path, name]));
+      if (s.properties[name] && value !== undefined) sites.push(...sitesOf(document, value, s.properties[name], [...path, name]));
     }
   }
   return sites;
@@ -35,8 +34,8 @@ export interface Mutation {
 }
 
 /** The places where `rule` can be broken in `body`. */
-export function candidates(body: Record<string, unknown>, schema: Json, rule: Rule): Array<() => Mutation> {
-  const sites = sitesOf(body, schema);
+export function candidates(document: Json, body: Record<string, unknown>, schema: Json, rule: Rule): Array<() => Mutation> {
+  const sites = sitesOf(document, body, schema);
   const make = (path: Array<string | number>, change: (parent: Json, key: string | number) => void) => () => {
     const copy = structuredClone(body);
     const parent = path.slice(0, -1).reduce<Json>((at, key) => at[key], copy);
@@ -73,7 +72,7 @@ export function candidates(body: Record<string, unknown>, schema: Json, rule: Ru
             .filter(([, sub]) => sub.type === "null")
             .map(([name]) => () => {
               const copy = structuredClone(body) as Record<string, unknown>;
-              copy[trigger] ??= triggerValue(site.schema.properties[trigger]);
+              copy[trigger] ??= triggerValue(document, site.schema.properties[trigger]);
               copy[name] = "contract-tests-not-null";
               return { rule, field: fieldName([...site.path, name]), body: copy };
             }),
@@ -82,8 +81,8 @@ export function candidates(body: Record<string, unknown>, schema: Json, rule: Ru
   }
 }
 
-function triggerValue(schema: Json): unknown {
-  const s = flatten(schema);
+function triggerValue(document: Json, schema: Json): unknown {
+  const s = flatten(document, schema);
   return s?.type === "object" ? {} : s?.type === "array" ? [] : "x";
 }
 

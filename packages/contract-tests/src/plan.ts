@@ -2,6 +2,7 @@
 // sent; and the budget check (CONTRACT_MAX_REQUESTS): a plan over the budget fails at once, saying by how much
 // and what would fit.
 import { DEFAULT_RUNS, type Config } from "./config.js";
+import type { SpecModel } from "@gong-engage/spec-model";
 import { suiteFor } from "./suites.js";
 
 export interface Plan {
@@ -12,8 +13,9 @@ export interface Plan {
   total: number;
 }
 
-export function planFor(config: Config, preflight = config.preflightRequests): Plan {
-  const suite = suiteFor(config);
+/** The plan of `config`'s profile for the operations of `model`. */
+export function planFor(config: Config, model: SpecModel, preflight = config.preflightRequests): Plan {
+  const suite = suiteFor(config, model);
   const rows = [
     ...(preflight ? [{ test: "preflight: is the server there, and is it this API? (no credentials: 401 expected)", requests: preflight }] : []),
     ...suite.perOperation.flatMap(({ operation, tests }) => tests.map((t) => ({ test: `${operation.operationId}: ${t.name}${t.skip ? ` (skipped: ${t.skip.reason})` : ""}`, requests: t.planned }))),
@@ -31,15 +33,15 @@ export function formatPlan(plan: Plan, maxRequests: number | undefined): string 
 }
 
 /** Undefined when the plan fits the budget; otherwise what is wrong and what would fit, in one line. */
-export function overBudget(config: Config, plan: Plan = planFor(config)): string | undefined {
+export function overBudget(config: Config, model: SpecModel, plan: Plan = planFor(config, model)): string | undefined {
   const max = config.maxRequests;
   if (max === undefined || plan.total <= max) return undefined;
   const fits: string[] = [];
   if (config.profile === "full") {
-    const smoke = planFor({ ...config, profile: "smoke" }, plan.preflight).total;
+    const smoke = planFor({ ...config, profile: "smoke" }, model, plan.preflight).total;
     if (smoke <= max) fits.push(`--profile smoke (${smoke} requests)`);
     // The full plan grows by 2 requests per run per operation (generated valid and one-rule-broken bodies).
-    const perRun = planFor({ ...config, runs: 2 }).total - planFor({ ...config, runs: 1 }).total;
+    const perRun = planFor({ ...config, runs: 2 }, model).total - planFor({ ...config, runs: 1 }, model).total;
     const fixed = plan.total - perRun * config.runs;
     const runs = Math.floor((max - fixed) / perRun);
     if (runs >= 1) fits.push(`CONTRACT_RUNS=${runs} (--runs ${runs}; ${fixed + perRun * runs} requests; default ${DEFAULT_RUNS})`);

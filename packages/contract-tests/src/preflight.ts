@@ -2,7 +2,8 @@
 // credentials (a server that implements the spec answers 401 and records nothing). A server that cannot be
 // reached, or that answers no operation with a status the spec documents (a 404 on both, an HTML error page),
 // is a start-up error: one line saying what is wrong and how to fix it, instead of a failed suite.
-import { operations } from "./spec-model.js";
+import { errorCodes, type SpecModel } from "@gong-engage/spec-model";
+import { tagEvent } from "./suites.js";
 
 export class PreflightError extends Error {
   override readonly name = "PreflightError";
@@ -10,19 +11,20 @@ export class PreflightError extends Error {
 
 export interface PreflightResult {
   requests: number;
-  /** "reportContentShared 401", ... */
+  /** "<operationId> <status>" per operation, e.g. "<operationId> 401" */
   answers: string[];
 }
 
 const TIMEOUT_MS = 15_000;
 
-/** The requests preflight sends: one per operation. */
-export const PREFLIGHT_REQUESTS = operations.length;
+/** The requests preflight sends: one per operation of the spec. */
+export const preflightRequests = (model: SpecModel): number => model.operations.length;
 
-export async function preflight(baseUrl: string): Promise<PreflightResult> {
+export async function preflight(baseUrl: string, model: SpecModel): Promise<PreflightResult> {
+  const operations = model.operations;
   const answers: Array<{ operationId: string; path: string; status: number; contentType: string; documented: boolean }> = [];
   for (const operation of operations) {
-    const body = { ...(Object.values(operation.examples)[0] as object), reportingSystem: "contract-tests", eventId: `ct-preflight-${Date.now().toString(36)}` };
+    const body = tagEvent(model, operation, Object.values(operation.examples)[0], `ct-preflight-${Date.now().toString(36)}`);
     let response: Response;
     try {
       response = await fetch(`${baseUrl}${operation.path}`, {
@@ -46,7 +48,7 @@ export async function preflight(baseUrl: string): Promise<PreflightResult> {
   if (!answers.some((a) => a.documented)) {
     const seen = answers.map((a) => `${a.status} (${a.contentType}) to ${operations.find((o) => o.operationId === a.operationId)!.method} ${a.path}`).join(" and ");
     const hint = answers.every((a) => a.status === 404 || a.status === 405)
-      ? `is the base URL right? It is the part before /v2, e.g. https://api.gong.io or http://127.0.0.1:4010`
+      ? `is the base URL right? It is the part before the spec's paths, e.g. https://api.gong.io or http://127.0.0.1:4010`
       : "is it the server you meant?";
     throw new PreflightError(`${baseUrl} does not look like this API: it answered ${seen}, no status the spec documents; ${hint}`);
   }
@@ -54,16 +56,7 @@ export async function preflight(baseUrl: string): Promise<PreflightResult> {
 }
 
 function unreachable(baseUrl: string, error: unknown): string {
-  const codes: string[] = [];
-  const collect = (value: unknown, depth = 0) => {
-    if (!value || typeof value !== "object" || depth > 3) return;
-    const { code, cause, errors, name } = value as { code?: unknown; cause?: unknown; errors?: unknown; name?: unknown };
-    if (typeof code === "string") codes.push(code);
-    if (name === "TimeoutError") codes.push("TIMEOUT");
-    collect(cause, depth + 1);
-    if (Array.isArray(errors)) errors.forEach((e) => collect(e, depth + 1));
-  };
-  collect(error);
+  const codes = errorCodes(error);
   const host = new URL(baseUrl).host;
   if (codes.includes("ECONNREFUSED")) return `cannot reach ${baseUrl}: connection refused; is the server running, and listening on ${host}?`;
   if (codes.includes("ENOTFOUND") || codes.includes("EAI_AGAIN")) return `cannot reach ${baseUrl}: the host ${new URL(baseUrl).hostname} was not found; check the base URL`;

@@ -1,6 +1,6 @@
 // The report a reviewer reads: the coverage table (operation x status: how it was elicited, which checks
-// passed), the requests sent by status against the plan and the budget, and the reportingSystem / eventId
-// prefix of the events the run left in the target. Printed, written as Markdown to CONTRACT_REPORT when asked
+// passed), the requests sent by status against the plan and the budget, and the tag and event-id prefix of
+// the events the run left in the target. Printed, written as Markdown to CONTRACT_REPORT when asked
 // and appended to $GITHUB_STEP_SUMMARY when set.
 import { appendFileSync, mkdirSync, writeFileSync } from "node:fs";
 import { dirname } from "node:path";
@@ -13,7 +13,10 @@ export interface RunSummary {
   sent: number;
   maxRequests: number | undefined;
   statuses: Record<number, number>;
-  reportingSystem: string;
+  /** The value written into the other fields of the duplicate key (taggedFields). */
+  tag: string;
+  taggedFields: string[];
+  eventIdFields: string[];
   eventIdPrefix: string;
   seconds: number;
 }
@@ -37,7 +40,7 @@ export function markdownReport(coverage: Coverage, run: RunSummary): string {
     "",
     `Requests: ${run.sent} sent of ${run.planned} planned${run.maxRequests !== undefined ? `, budget ${run.maxRequests}` : ""} (answers by status: ${statuses}), in ${run.seconds.toFixed(1)} s.`,
     "",
-    `Events the run reported are tagged \`reportingSystem: "${run.reportingSystem}"\` with \`eventId\`s starting \`${run.eventIdPrefix}\`.`,
+    `Events the run reported are tagged ${run.taggedFields.map((field) => `\`${field}: "${run.tag}"\``).join(", ")}${run.taggedFields.length ? " " : ""}with ${run.eventIdFields.map((field) => `\`${field}\``).join("/")}s starting \`${run.eventIdPrefix}\`.`,
     "",
   ].join("\n");
 }

@@ -1,34 +1,31 @@
 // Runs the compiled contract suite (dist/test/contract/*.test.js, shipped in the package) with vitest's Node
-// API, so that the suite works from an installed package as well as from this repository. Settings reach the
-// suite through CONTRACT_* / GONG_* environment variables (see config.ts); the caller sets them first.
+// API, so that the suite works from an installed package as well as from this repository. The settings are
+// resolved before (config.ts) and handed to the test worker as a value (vitest's provide/inject).
 import { fileURLToPath } from "node:url";
-import { startVitest } from "vitest/node";
+import { createVitest } from "vitest/node";
+import type { Config } from "./config.js";
 
-export interface RunSuiteOptions {
-  /** Write JUnit XML to this file, besides the console report. */
-  junit?: string | undefined;
-}
-
-/** Runs the suite; resolves with true when every test passed. */
-export async function runSuite(options: RunSuiteOptions = {}): Promise<boolean> {
+/** Runs the suite with `config`; resolves with true when every test passed. */
+export async function runSuite(config: Config): Promise<boolean> {
   const packageDir = fileURLToPath(new URL("../..", import.meta.url));
-  const vitest = await startVitest(
-    "test",
-    [],
-    {
-      root: packageDir,
-      config: false,
-      watch: false,
-      reporters: options.junit ? ["default", "junit"] : ["default"],
-      ...(options.junit ? { outputFile: { junit: options.junit } } : {}),
-      include: ["dist/test/contract/**/*.test.js"],
-      testTimeout: 120_000,
-      hookTimeout: 60_000,
-      // The suite is shipped inside node_modules when installed: have vitest run it, not Node's loader.
-      server: { deps: { inline: [/@gong-engage[\\/]contract-tests/] } },
-    },
-  );
+  const vitest = await createVitest("test", {
+    root: packageDir,
+    config: false,
+    watch: false,
+    reporters: config.junit ? ["default", "junit"] : ["default"],
+    ...(config.junit ? { outputFile: { junit: config.junit } } : {}),
+    include: ["dist/test/contract/**/*.test.js"],
+    testTimeout: 120_000,
+    hookTimeout: 60_000,
+    // The suite is shipped inside node_modules when installed: have vitest run it, not Node's loader.
+    server: { deps: { inline: [/@gong-engage[\\/]contract-tests/] } },
+  });
+  vitest.provide("contractConfig", config);
+  try {
+    await vitest.start();
+  } finally {
+    await vitest.close();
+  }
   const failed = vitest.state.getCountOfFailedTests() > 0 || process.exitCode === 1;
-  await vitest.close();
-  return !failed && (vitest.state.getFiles().length > 0);
+  return !failed && vitest.state.getFiles().length > 0;
 }

@@ -3,7 +3,9 @@
 // drift from the spec. Requests are paced under the target's rate limit, and an unexpected 429 is retried after
 // its Retry-After: only the deliberate burst goes over the limit. The request budget (CONTRACT_MAX_REQUESTS)
 // is enforced here, before each request: request n + 1 is never sent.
-import { describeErrors, type Operation } from "./spec-model.js";
+// The pacing is still the suite's own (paced on answers, like the client's): @gong-engage/client does not
+// export its Pacer, which the suite should share once it does.
+import { describeIssues, parseRetryAfter, type SpecOperation as Operation } from "@gong-engage/spec-model";
 import type { Target } from "./target.js";
 
 export interface Sent {
@@ -125,9 +127,8 @@ export class Sender {
 function checkRequest(operation: Operation, options: SendOptions, authorization: string | null): string {
   // Credentials, when sent, use a scheme the spec documents for the operation (Basic, or Bearer for OAuth2).
   if (authorization !== null) {
-    const documented = operation.security.map((s) => (s.type === "oauth2" ? "bearer" : String(s.scheme).toLowerCase()));
     const scheme = authorization.split(" ")[0]!.toLowerCase();
-    if (!documented.includes(scheme)) {
+    if (!(operation.authSchemes as string[]).includes(scheme)) {
       throw new Error(`suite error: ${scheme} is not a security scheme the spec documents for ${operation.operationId}`);
     }
   }
@@ -142,9 +143,10 @@ function checkRequest(operation: Operation, options: SendOptions, authorization:
     if (parses) throw new Error(`suite error: a "malformed" body for ${operation.operationId} is valid JSON: ${text}`);
     return text;
   }
-  const valid = operation.validateRequest(options.body);
+  const issues = operation.validateRequest(options.body);
+  const valid = issues.length === 0;
   if (options.intent === "valid" && !valid) {
-    throw new Error(`suite error: a body meant to be valid for ${operation.operationId} fails the spec: ${describeErrors(operation.validateRequest.errors)}`);
+    throw new Error(`suite error: a body meant to be valid for ${operation.operationId} fails the spec: ${describeIssues(issues)}`);
   }
   if (options.intent === "invalid" && valid) {
     throw new Error(`suite error: a body meant to break the spec for ${operation.operationId} is valid: ${JSON.stringify(options.body)}`);
@@ -152,9 +154,9 @@ function checkRequest(operation: Operation, options: SendOptions, authorization:
   return JSON.stringify(options.body);
 }
 
+/** The wait a 429's Retry-After asks for, in ms; a second when it says nothing usable. */
 export function retryAfterMs(headers: Headers): number {
-  const value = headers.get("retry-after");
-  return value && /^\d+$/.test(value) ? Number(value) * 1000 : 1000;
+  return (parseRetryAfter(headers.get("retry-after")) ?? 1) * 1000;
 }
 
 export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));

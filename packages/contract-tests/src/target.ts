@@ -2,6 +2,7 @@
 // CONTRACT_BASE_URL, any server, with the credentials of the configuration (see config.ts). Credentials are
 // only ever put in the Authorization header, never printed.
 import type { Config } from "./config.js";
+import type { SpecModel } from "@gong-engage/spec-model";
 
 export interface Target {
   baseUrl: string;
@@ -18,28 +19,32 @@ export interface Target {
 }
 
 /**
- * The in-process mock's limit: 30 calls/s for the full profile (hundreds of requests), Gong's own 3/s for the
- * smoke profile (its one burst must meet the limit within 30 requests).
+ * The in-process mock's limit: 40 calls/s for the full profile (hundreds of requests; the suite keeps to 80% of
+ * it), Gong's own limit for the smoke profile (its one burst must meet the limit within 30 requests).
  */
-const IN_PROCESS_MOCK_RATE = { full: 30, smoke: 3 } as const;
-/** Gong's documented limit: the suite's pace against any other server unless told otherwise. */
-const DEFAULT_RATE = 3;
+const IN_PROCESS_MOCK_FULL_RATE = 40;
 
-export async function openTarget(config: Config): Promise<Target> {
+/** The target of `config`; the in-process mock serves the spec the suite runs (`config.specPath`). */
+export async function openTarget(config: Config, model: SpecModel): Promise<Target> {
+  // Gong's documented limit: the suite's pace against any other server unless told otherwise.
+  const gongRate = model.rateLimits.perSecond;
+  if (!(gongRate > 0) && config.ratePerSecond === undefined) {
+    throw new Error(`the spec ${config.specPath} has no x-gong-rate-limits.perSecond: set CONTRACT_RATE_PER_SECOND (--rate-per-second)`);
+  }
   if (config.baseUrl) {
     return {
       baseUrl: config.baseUrl,
       label: config.baseUrl,
       authorization: config.authorization!,
-      ratePerSecond: config.ratePerSecond ?? DEFAULT_RATE,
+      ratePerSecond: config.ratePerSecond ?? gongRate,
       supportsPrefer: config.prefer,
       inProcess: false,
       close: async () => {},
     };
   }
   const { startMockServer } = await import("@gong-engage/mock-server");
-  const limit = IN_PROCESS_MOCK_RATE[config.profile];
-  const mock = await startMockServer({ port: 0, ratePerSecond: limit, dailyLimit: 0 });
+  const limit = config.profile === "full" ? IN_PROCESS_MOCK_FULL_RATE : gongRate;
+  const mock = await startMockServer({ port: 0, ratePerSecond: limit, dailyLimit: 0, specPath: config.specPath });
   return {
     baseUrl: mock.url,
     label: `the project's mock, in-process at ${mock.url} (${limit} calls/s per credential)`,

@@ -16,7 +16,7 @@ export interface AdminState {
 }
 
 const ENDPOINTS =
-  "GET /__mock/events, POST /__mock/reset, GET /__mock/health, GET|POST|DELETE /__mock/faults and GET /__mock/violations";
+  "GET /__mock/events (?operationId, ?company), POST /__mock/reset, GET /__mock/health, GET|POST|DELETE /__mock/faults, GET /__mock/violations and, with OAuth on, GET /__mock/oauth, POST /__mock/oauth/revoke and POST /__mock/oauth/expire-all";
 
 export function adminAnswer(state: AdminState, method: string, url: URL, body: Buffer | undefined): Answer {
   const route = `${method} ${url.pathname.replace(/\/+$/, "")}`;
@@ -27,7 +27,8 @@ export function adminAnswer(state: AdminState, method: string, url: URL, body: B
       if (operationId !== null && !known.includes(operationId)) {
         return errorAnswer(400, [`operationId: no operation "${operationId}"; the operations are ${known.join(", ")}`]);
       }
-      const events = state.journal.list().filter((e) => operationId === null || e.operationId === operationId);
+      const company = url.searchParams.get("company"); // OAuth: one customer company's view
+      const events = state.journal.list().filter((e) => (operationId === null || e.operationId === operationId) && (company === null || e.company === company));
       return jsonAnswer(200, {
         events,
         returned: events.length,

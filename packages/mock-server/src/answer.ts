@@ -1,5 +1,5 @@
 // What a stage of the mock answers, and how it goes on the wire. An Answer is a status, headers and a JSON body
-// (written with lossless-json, so a bigint integrationId stays an exact JSON integer), or exact bytes (the
+// (written with lossless-json, so a bigint id stays an exact JSON integer), or exact bytes (the
 // proxy's upstream answer, a load balancer's HTML page).
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { stringify } from "lossless-json";

@@ -3,10 +3,12 @@
 // equivalent), starts the server, prints a banner and one line per request, and stops on SIGINT/SIGTERM.
 import { createRequire } from "node:module";
 import { parseArgs } from "node:util";
+import { MockConfigError } from "./config-error.js";
 import { formatFaultRule, parseFaultRule, type FaultRule } from "./faults.js";
+import { oauthBanner, OAUTH_HELP, readOAuthOptions } from "./oauth-cli.js";
 import { DEFAULTS, startMockServer, type MockServer, type MockServerOptions } from "./server.js";
 
-const HELP = `gong-mock: a local Gong for the content-shared / content-viewed endpoints (Prism + Gong's behaviour)
+const HELP = `gong-mock: a local Gong for the operations of the spec (Prism + Gong's behaviour)
 
 Usage: pnpm mock [flags]            (from the repository root)
        gong-mock [flags]            (installed: npx gong-mock)
@@ -14,8 +16,10 @@ Usage: pnpm mock [flags]            (from the repository root)
 Flags (environment variable in brackets):
   --port <n>               port to listen on; 0 picks a free one     [GONG_MOCK_PORT]          default ${DEFAULTS.port}
   --host <address>         address to listen on                      [GONG_MOCK_HOST]          default ${DEFAULTS.host}
-  --rate-per-second <n>    calls/second per credential before 429; 0 = off [GONG_MOCK_RATE_PER_SECOND] default ${DEFAULTS.ratePerSecond}
-  --daily-limit <n>        calls/UTC day per credential before 429; 0 = off [GONG_MOCK_DAILY_LIMIT] default ${DEFAULTS.dailyLimit}
+  --rate-per-second <n>    calls/second per credential before 429; 0 = off [GONG_MOCK_RATE_PER_SECOND]
+                                                default: the spec's x-gong-rate-limits.perSecond (Gong's limit)
+  --daily-limit <n>        calls/UTC day per credential before 429; 0 = off [GONG_MOCK_DAILY_LIMIT]
+                                                default: the spec's x-gong-rate-limits.perDay (Gong's limit)
   --duplicate-memory <n>   event keys remembered for 409, oldest forgotten first [GONG_MOCK_DUPLICATE_MEMORY] default ${DEFAULTS.duplicateMemory}
   --journal-limit <n>      accepted events kept by GET /__mock/events [GONG_MOCK_JOURNAL_LIMIT] default ${DEFAULTS.journalLimit}
   --spec <path>            OpenAPI document to serve (bundled JSON)  [GONG_MOCK_SPEC]          default: the bundled spec
@@ -24,6 +28,7 @@ Flags (environment variable in brackets):
   --fault-seed <n>         seed for fault fractions (same seed + same requests = same faults) [GONG_MOCK_FAULT_SEED]
   --upstream <base URL>    validating proxy: forward every request there, answer what it answers, and report
                            where its answers depart from the spec     [GONG_MOCK_UPSTREAM]
+${OAUTH_HELP}
   --watch                  reload the spec when it changes (spec/ sources: lint + bundle first) [GONG_MOCK_WATCH=1]
   --quiet                  no per-request log lines                  [GONG_MOCK_QUIET=1]
   --help                   this text
@@ -38,20 +43,21 @@ Accept only given credentials (default: any well-formed ones), from the environm
 
 Force any documented status with Prism's Prefer header: "Prefer: code=500", "Prefer: example=Conflict",
 "Prefer: dynamic=true". The journal: GET /__mock/events; reset everything: POST /__mock/reset;
-the proxy's findings: GET /__mock/violations.`;
+the proxy's findings: GET /__mock/violations.
 
-class UsageError extends Error {}
+Exit codes: 0 stopped by SIGINT/SIGTERM; 2 a flag, variable or spec it cannot use (MockConfigError); 1 anything
+else. Errors are one line; DEBUG=1 adds the stack.`;
 
 function integerOption(value: string | undefined, flag: string): number | undefined {
   if (value === undefined || value === "") return undefined;
-  if (!/^\d+$/.test(value)) throw new UsageError(`${flag} must be a non-negative integer, got "${value}"`);
+  if (!/^\d+$/.test(value)) throw new MockConfigError(`${flag} must be a non-negative integer, got "${value}"`);
   return Number(value);
 }
 
 const truthy = (value: string | undefined) => ["1", "true", "yes"].includes((value ?? "").toLowerCase());
 
-function readOptions(argv: string[], env: NodeJS.ProcessEnv): MockServerOptions & { quiet: boolean; help: boolean } {
-  const { values } = parseArgs({
+function parseFlags(argv: string[]) {
+  return parseArgs({
     args: argv,
     options: {
       port: { type: "string" },
@@ -65,24 +71,35 @@ function readOptions(argv: string[], env: NodeJS.ProcessEnv): MockServerOptions 
       "fault-seed": { type: "string" },
       upstream: { type: "string" },
       watch: { type: "boolean" },
+      "oauth-client": { type: "string", multiple: true },
+      "token-ttl": { type: "string" },
       quiet: { type: "boolean" },
       help: { type: "boolean", short: "h" },
     },
     strict: true,
     allowPositionals: false,
   });
+}
+
+function readOptions(argv: string[], env: NodeJS.ProcessEnv): MockServerOptions & { quiet: boolean; help: boolean } {
+  let values: ReturnType<typeof parseFlags>["values"];
+  try {
+    ({ values } = parseFlags(argv));
+  } catch (error) {
+    throw new MockConfigError((error as Error).message, { cause: error });
+  }
   const flagOrEnv = (flag: keyof typeof values, name: string) => (values[flag] as string | undefined) ?? env[name];
   const accessKey = env.GONG_MOCK_ACCESS_KEY;
   const accessKeySecret = env.GONG_MOCK_ACCESS_KEY_SECRET;
   if (!!accessKey !== !!accessKeySecret) {
-    throw new UsageError("set both GONG_MOCK_ACCESS_KEY and GONG_MOCK_ACCESS_KEY_SECRET, or neither");
+    throw new MockConfigError("set both GONG_MOCK_ACCESS_KEY and GONG_MOCK_ACCESS_KEY_SECRET, or neither");
   }
   const faultTexts = values.fault ?? (env.GONG_MOCK_FAULTS ?? "").split(";").filter((rule) => rule.trim());
   let rules: FaultRule[];
   try {
     rules = faultTexts.map(parseFaultRule);
   } catch (error) {
-    throw new UsageError(`--fault: ${(error as Error).message}`);
+    throw new MockConfigError(`--fault: ${(error as Error).message}`, { cause: error });
   }
   const seed = integerOption(flagOrEnv("fault-seed", "GONG_MOCK_FAULT_SEED"), "--fault-seed");
   return {
@@ -100,6 +117,7 @@ function readOptions(argv: string[], env: NodeJS.ProcessEnv): MockServerOptions 
       ...(accessKey && accessKeySecret ? { accessKeys: [{ accessKey, accessKeySecret }] } : {}),
       ...(env.GONG_MOCK_BEARER_TOKEN ? { bearerTokens: [env.GONG_MOCK_BEARER_TOKEN] } : {}),
     },
+    ...readOAuthOptions(values["oauth-client"], values["token-ttl"], env, (message) => new MockConfigError(message)),
     quiet: values.quiet ?? truthy(env.GONG_MOCK_QUIET),
     help: values.help ?? false,
   };
@@ -110,8 +128,11 @@ const prismVersion = `prism-http ${requireJson("@stoplight/prism-http/package.js
 
 function banner(mock: MockServer, options: MockServerOptions): string {
   const restricted = !!(options.credentials?.accessKeys || options.credentials?.bearerTokens);
-  const shared = mock.operations.find((o) => o.operationId === "reportContentShared") ?? mock.operations[0]!;
+  const sample = mock.operations[0];
   const faults = mock.faults() as { active: boolean; seed: number; rules: FaultRule[] };
+  // The shortest of the operation's named examples makes the most readable command.
+  const [exampleName, example] =
+    Object.entries(sample?.examples ?? {}).sort(([, a], [, b]) => JSON.stringify(a).length - JSON.stringify(b).length)[0] ?? [];
   return [
     `Gong mock (on Prism: ${prismVersion}) listening on ${mock.url}, spec ${mock.specVersion}`,
     ...(mock.upstream ? ["", `VALIDATING PROXY to ${mock.upstream}: every request is forwarded there; violations of the spec are printed and listed at ${mock.url}/__mock/violations`] : []),
@@ -122,16 +143,21 @@ function banner(mock: MockServer, options: MockServerOptions): string {
     ...(mock.upstream
       ? []
       : [
-          `Rate limits per credential: ${options.ratePerSecond ?? DEFAULTS.ratePerSecond}/s, ${options.dailyLimit ?? DEFAULTS.dailyLimit}/day (0 = off)`,
+          `Rate limits per credential: ${mock.rateLimits.perSecond}/s, ${mock.rateLimits.perDay}/day (0 = off)`,
           `Credentials: ${restricted ? "only the configured ones" : "any well-formed Basic key:secret or Bearer token"}`,
         ]),
     ...(faults.active ? [`Faults (seed ${faults.seed}): ${faults.rules.map(formatFaultRule).join("; ")}   (counts: curl ${mock.url}/__mock/faults)`] : []),
+    ...oauthBanner(mock.url, options.oauth, mock.oauth()),
     ...(mock.watching ? [`Watching ${mock.watching}: the spec reloads on change`] : []),
-    "",
-    "Try it:",
-    `  curl -i -X ${shared.method} ${mock.url}${shared.path} \\`,
-    `    -u "${restricted || mock.upstream ? "$GONG_ACCESS_KEY:$GONG_ACCESS_KEY_SECRET" : "my-access-key:my-secret"}" -H "Content-Type: application/json" \\`,
-    `    -d '{"reportingSystem":"my-app","eventId":"evt-1","eventTimestamp":"2021-08-01T08:00:00Z","contentId":"doc_1","contentUrl":"https://example.com/doc_1","contentTitle":"Proposal"}'`,
+    ...(sample
+      ? [
+          "",
+          `Try it (${sample.operationId}${exampleName ? `, the spec's example ${exampleName}` : ""}):`,
+          `  curl -i -X ${sample.method} ${mock.url}${sample.path} \\`,
+          `    -u "${restricted || mock.upstream ? "$GONG_ACCESS_KEY:$GONG_ACCESS_KEY_SECRET" : "my-access-key:my-secret"}" -H "Content-Type: application/json" \\`,
+          `    -d '${JSON.stringify(example ?? {}).replace(/'/g, "'\\''")}'`,
+        ]
+      : []),
     "",
     `Journal: curl ${mock.url}/__mock/events      Reset: curl -X POST ${mock.url}/__mock/reset      Faults: curl ${mock.url}/__mock/faults`,
     `Force a status: add -H "Prefer: code=500"      Stop: Ctrl+C`,
@@ -139,15 +165,22 @@ function banner(mock: MockServer, options: MockServerOptions): string {
   ].join("\n");
 }
 
+/** One line for the terminal: the error's message (a Redocly or Prism message may span lines); the stack with DEBUG=1. */
+function report(error: unknown): string {
+  const message = (error instanceof Error ? error.message : String(error)).trim().replace(/\s*\n\s*/g, " | ");
+  const debug = ["1", "true", "yes"].includes((process.env.DEBUG ?? "").toLowerCase());
+  return `gong-mock: ${message}${debug && error instanceof Error && error.stack ? `\n${error.stack}` : ""}`;
+}
+
+/** Exit 2 for a setting the mock cannot use, 1 for anything else. */
+function fail(error: unknown): never {
+  console.error(report(error) + (error instanceof MockConfigError ? " (gong-mock --help lists the flags)" : ""));
+  process.exit(error instanceof MockConfigError ? 2 : 1);
+}
+
 async function main(): Promise<void> {
-  let options;
-  try {
-    // pnpm passes a lone "--" through when flags follow `pnpm mock --`.
-    options = readOptions(process.argv.slice(2).filter((a) => a !== "--"), process.env);
-  } catch (error) {
-    console.error(`gong-mock: ${(error as Error).message}\nRun with --help for the flags.`);
-    process.exit(2);
-  }
+  // pnpm passes a lone "--" through when flags follow `pnpm mock --`.
+  const options = readOptions(process.argv.slice(2).filter((a) => a !== "--"), process.env);
   if (options.help) {
     console.log(HELP);
     return;
@@ -155,14 +188,8 @@ async function main(): Promise<void> {
   const { quiet, help: _help, ...serverOptions } = options;
   const time = () => new Date().toISOString().slice(11, 23);
   const print = (line: string) => console.log(`${time()} ${line}`);
-  let mock: MockServer;
-  try {
-    // Reload messages are printed even with --quiet.
-    mock = await startMockServer({ ...serverOptions, log: quiet ? (line) => /^spec /.test(line) && print(line) : print });
-  } catch (error) {
-    console.error(`gong-mock: ${(error as Error).message}`);
-    process.exit(error instanceof TypeError ? 2 : 1);
-  }
+  // Reload messages are printed even with --quiet.
+  const mock = await startMockServer({ ...serverOptions, log: quiet ? (line) => /^spec /.test(line) && print(line) : print });
   console.log(banner(mock, serverOptions));
 
   let stopping = false;
@@ -180,4 +207,4 @@ async function main(): Promise<void> {
   process.on("SIGTERM", () => stop("SIGTERM"));
 }
 
-void main();
+main().catch(fail);

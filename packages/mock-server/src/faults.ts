@@ -13,9 +13,10 @@
 //
 // A rule fires on a fraction of the requests it matches (seeded), on the next N, or on every Nth; with none of
 // these, on every request it matches. Rules can be written as objects or as strings such as
-// "drop-response,every=3" or "status:503,after-processing,fraction=0.1,operations=reportContentViewed".
+// "drop-response,every=3" or "status:503,after-processing,fraction=0.1,operations=<operationId>".
 import { uniformFloat64 } from "pure-rand/distribution/uniformFloat64";
 import { xoroshiro128plus } from "pure-rand/generator/xoroshiro128plus";
+import { MockConfigError } from "./config-error.js";
 
 export const FAULT_STATUSES = [500, 502, 503, 504] as const;
 
@@ -59,7 +60,10 @@ interface ActiveRule {
   injected: number;
 }
 
-export class FaultScenarioError extends Error {}
+/** A fault rule or scenario that cannot be used: a MockConfigError from a flag or option, a 400 from /__mock/faults. */
+export class FaultScenarioError extends MockConfigError {
+  override name = "FaultScenarioError";
+}
 
 /** Parses "kind[,after-processing][,fraction=0.1|next=3|every=3][,operations=a+b]" into a rule. */
 export function parseFaultRule(text: string): FaultRule {

@@ -1,8 +1,9 @@
 // Gong's checks, one function per stage, in the order Gong applies them (server.ts lists them): a forced
-// status (Prefer), credentials (401), the rate limit (429), the body (400, Prism's validation plus the spec's
-// own validator), a replayed event (409), then the 200 that records the event in the journal. Each stage
-// answers, or returns undefined to pass the request on.
+// status (Prefer), credentials (401), the rate limit (429), the body (400, by the spec model's validator), a
+// replayed event (409, by the operation's x-gong-event duplicate rule), then the 200 that records the event in
+// the journal. Each stage answers, or returns undefined to pass the request on.
 import type { IncomingMessage } from "node:http";
+import { duplicateKeyOf } from "@gong-engage/spec-model";
 import type { IHttpRequest } from "@stoplight/prism-http";
 import { errorAnswer, MAX_BODY_BYTES, type Answer } from "./answer.js";
 import { authenticate, type AcceptedCredentials } from "./auth.js";
@@ -32,7 +33,7 @@ export interface GongState {
   duplicates: BoundedKeySet;
   journal: Journal;
   credentials: AcceptedCredentials | undefined;
-  limits: { ratePerSecond: number; dailyLimit: number };
+  limits: { perSecond: number; perDay: number };
 }
 
 /** Prefer: code=NNN (or example=Name of a non-200 example) is answered as asked, before Gong's own checks. */
@@ -71,11 +72,11 @@ export function checkCredentials(state: GongState, request: MockRequest): Answer
 export function rateLimit(state: GongState, request: MockRequest): Answer | undefined {
   const rate = state.limiter.take(request.principal ?? "");
   if (rate.allowed) return undefined;
-  const limit = rate.limit === "day" ? `${state.limits.dailyLimit} calls per day` : `${state.limits.ratePerSecond} calls per second`;
+  const limit = rate.limit === "day" ? `${state.limits.perDay} calls per day` : `${state.limits.perSecond} calls per second`;
   return errorAnswer(429, [`API request limit exceeded (${limit} per credential)`], { "Retry-After": String(rate.retryAfterSeconds) });
 }
 
-/** 400 naming each failing field: a missing or malformed body, Prism's violations, the spec's own validator. */
+/** 400 naming each failing field: a missing or malformed body, the spec model's issues, Prism's findings outside the body. */
 export async function validateBody(state: GongState, request: MockRequest): Promise<Answer | undefined> {
   const { bytes, operation } = request;
   if (bytes === undefined) return errorAnswer(400, [`body: larger than ${MAX_BODY_BYTES / 1024 / 1024} MB`]);
@@ -89,14 +90,14 @@ export async function validateBody(state: GongState, request: MockRequest): Prom
   request.input.body = request.event;
   let result = await state.prism.request(request.input, request.prefer);
   if (!result.ok) return state.prism.answer(operation, result);
-  // One definition of a valid body, shared with the client and the contract suite: the spec's JSON Schema
-  // 2020-12 validator with ajv-formats' full format checks. Prism's own body findings only word the errors
-  // (its date-time check differs at the edges, e.g. leap seconds); its other findings (Content-Type) count.
-  const valid = operation.validateBody ? operation.validateBody(request.event) : true;
-  const violations = result.violations.filter((v) => (v.severity === 0 || v.severity === "Error") && (!valid || v.path?.[0] !== "body"));
-  const errors = gongErrors(violations, valid ? [] : operation.validateBody?.errors);
+  // One definition of a valid body, shared with the client and the contract suite: the spec model's validator
+  // (JSON Schema 2020-12, ajv-formats' full format checks). Prism's own body findings do not count (its
+  // date-time check differs at the edges, e.g. leap seconds); its other findings (Content-Type) do.
+  const issues = operation.validateRequest(request.event);
+  const violations = result.violations.filter((v) => v.severity === 0 || v.severity === "Error");
+  const errors = gongErrors(violations, issues);
   if (errors.length) return errorAnswer(400, errors);
-  if (result.statusCode === 400 && valid) {
+  if (result.statusCode === 400) {
     // Prism refused the body on its own format rules only (ignored above): have it produce the 200.
     result = await state.prism.request(request.input, { ...request.prefer, code: 200 }, { forced: true });
     if (!result.ok) return state.prism.answer(operation, result);
@@ -106,15 +107,9 @@ export async function validateBody(state: GongState, request: MockRequest): Prom
   return undefined;
 }
 
-/** The key Gong identifies an event by: reportingSystem + eventId (none without an eventId). */
-export function eventKey(event: unknown): string | undefined {
-  const { reportingSystem, eventId } = (event ?? {}) as { reportingSystem?: unknown; eventId?: unknown };
-  return typeof eventId === "string" && eventId !== "" ? `${String(reportingSystem)}\u0000${eventId}` : undefined;
-}
-
-/** 409 when the same reportingSystem + eventId was accepted before (on either operation). */
+/** 409 when an event with the same duplicate key was accepted before, by any operation of the same duplicateKeyScope. */
 export function duplicate(state: GongState, request: MockRequest): Answer | undefined {
-  const key = eventKey(request.event);
+  const key = duplicateKeyOf(request.event, request.operation.event);
   if (!key || !state.duplicates.has(key)) return undefined;
   return errorAnswer(409, [request.operation.responses.get(409)?.message ?? "duplicate event"]);
 }
@@ -122,7 +117,7 @@ export function duplicate(state: GongState, request: MockRequest): Answer | unde
 /** 200: the event is remembered for 409 and recorded in the journal. */
 export function accept(state: GongState, request: MockRequest): Answer {
   const { operation } = request;
-  const key = eventKey(request.event);
+  const key = duplicateKeyOf(request.event, operation.event);
   if (key) state.duplicates.add(key);
   const response = withFreshIds(operation, 200, request.prism?.body);
   const journal = state.journal.record({

@@ -1,6 +1,6 @@
-// Fresh identifiers for responses: a Gong-style requestId for every response, and for every int64 field the
-// spec gives a response (integrationId) a value always beyond 2^53, so that a client that reads it as a double
-// is caught rounding it.
+// Fresh identifiers for responses: a Gong-style requestId for every response, and for Gong's id of an accepted
+// event (the operation's x-gong-event resultIdField) an int64 always beyond 2^53, so that a client that reads
+// it as a double is caught rounding it.
 import { randomBytes } from "node:crypto";
 
 const ALPHABET = "0123456789abcdefghijklmnopqrstuvwxyz";

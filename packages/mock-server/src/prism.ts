@@ -1,7 +1,8 @@
 // The bridge to Prism (the pinned @stoplight/prism-http, called through its programmatic API): it validates a
 // request against the spec and produces the documented response, honouring Prism's preferences (Prefer:
-// code / example / dynamic). Every body it produces gets a fresh requestId and, for each int64 field of the
-// status's schema (integrationId), a value beyond 2^53, so a client that rounds it is caught.
+// code / example / dynamic). Every body it produces gets a fresh requestId and, in a 2xx of an operation whose
+// x-gong-event names a resultIdField (Gong's id for the event), a fresh int64 beyond 2^53 there, so a client
+// that rounds it is caught.
 import type { IncomingMessage } from "node:http";
 import { createLogger } from "@stoplight/prism-core";
 import { createInstance, type IHttpConfig, type IHttpRequest } from "@stoplight/prism-http";
@@ -78,11 +79,12 @@ export function prismInput(req: IncomingMessage, url: URL, method: string): IHtt
   };
 }
 
-/** The body with a fresh requestId and, for each int64 field of the status's schema, a value beyond 2^53. */
+/** The body with a fresh requestId and, in a 2xx, the operation's resultIdField (if it has one) a fresh exact int64. */
 export function withFreshIds(operation: SpecOperation, status: number, body: unknown): Record<string, unknown> {
   const object = body && typeof body === "object" && !Array.isArray(body) ? (body as Record<string, unknown>) : {};
   const fresh: Record<string, unknown> = { ...object, requestId: newRequestId() };
-  for (const field of operation.responses.get(status)?.int64Fields ?? []) fresh[field] = newInt64();
+  const idField = operation.event.resultIdField;
+  if (idField && status >= 200 && status < 300) fresh[idField] = newInt64();
   return fresh;
 }
 

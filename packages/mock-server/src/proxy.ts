@@ -4,7 +4,7 @@
 // through and are never logged, journaled or put into a violation.
 import { request as httpRequest, type IncomingHttpHeaders, type IncomingMessage } from "node:http";
 import { request as httpsRequest } from "node:https";
-import { parse } from "lossless-json";
+import { checkBaseUrl, parseLossless } from "@gong-engage/spec-model";
 import type { Answer } from "./answer.js";
 import { BoundedLog } from "./bounded-memory.js";
 import { checkExchange, type Finding } from "./exchange-check.js";
@@ -37,7 +37,7 @@ export class ValidatingProxy {
   exchanges = 0;
 
   constructor(upstream: string, limit: number) {
-    this.upstream = checkUpstream(upstream);
+    this.upstream = new URL(checkBaseUrl(upstream, "upstream", { credentialsHint: "the callers' own credentials are passed through" }));
     this.violations = new BoundedLog<ViolationRecord>(limit);
   }
 
@@ -92,18 +92,6 @@ export class ValidatingProxy {
   }
 }
 
-function checkUpstream(upstream: string): URL {
-  let url: URL;
-  try {
-    url = new URL(upstream);
-  } catch {
-    throw new TypeError(`upstream must be an absolute http(s) URL such as https://api.gong.io, got ${JSON.stringify(upstream)}`);
-  }
-  if (url.protocol !== "http:" && url.protocol !== "https:") throw new TypeError(`upstream must use http or https, got ${url.protocol}`);
-  if (url.username || url.password) throw new TypeError("upstream must not carry credentials: the callers' own credentials are passed through");
-  return url;
-}
-
 function send(
   upstream: URL,
   req: IncomingMessage,
@@ -146,7 +134,7 @@ function readRequestId(body: Buffer): string | undefined {
 function safeParse(body: Buffer | undefined, exactIntegers = false): unknown {
   try {
     const text = body?.toString("utf8") ?? "";
-    return exactIntegers ? parse(text, null, (digits) => (/^-?\d+$/.test(digits) ? BigInt(digits) : Number(digits))) : JSON.parse(text);
+    return exactIntegers ? parseLossless(text) : JSON.parse(text);
   } catch {
     return undefined;
   }

@@ -1,12 +1,8 @@
 // Gong's rate limits, per credential: at most `perSecond` calls in any 1-second window and `perDay` calls per
-// UTC day. A refused call is not counted, and is told how many whole seconds to wait (Retry-After).
-
-export interface RateLimits {
-  /** Calls per second per credential; 0 turns the limit off. Gong's default: 3. */
-  perSecond: number;
-  /** Calls per UTC day per credential; 0 turns the limit off. Gong's default: 10,000. */
-  perDay: number;
-}
+// UTC day (the spec's x-gong-rate-limits unless the mock's options say otherwise; 0 turns a limit off). A
+// refused call is not counted, and is told how many whole seconds to wait (Retry-After). The limits are read
+// on every call, so a reloaded spec applies at once.
+import type { RateLimits } from "@gong-engage/spec-model";
 
 export type RateDecision = { allowed: true } | { allowed: false; retryAfterSeconds: number; limit: "second" | "day" };
 

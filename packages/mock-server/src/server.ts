@@ -9,8 +9,9 @@ import { adminAnswer, type AdminState } from "./admin.js";
 import { errorAnswer, readBody, write, type Answer } from "./answer.js";
 import type { AcceptedCredentials } from "./auth.js";
 import { BoundedKeySet } from "./bounded-memory.js";
+import { MockConfigError } from "./config-error.js";
 import { deliver, deliverFaultBefore } from "./delivery.js";
-import { FaultInjector, FaultScenarioError, type FaultScenario } from "./faults.js";
+import { FaultInjector, type FaultScenario } from "./faults.js";
 import {
   accept,
   checkCredentials,
@@ -22,6 +23,7 @@ import {
   type MockRequest,
 } from "./gong-stages.js";
 import { Journal, type JournalEntry } from "./journal.js";
+import { loggableUrl, MockOAuthServer, tagCompany, takeCustomerPrefix, type MockOAuthOptions } from "./oauth-server.js";
 import { PrismBridge, prismInput } from "./prism.js";
 import { ValidatingProxy, type ViolationRecord } from "./proxy.js";
 import { RateLimiter } from "./rate-limiter.js";
@@ -36,11 +38,11 @@ export interface MockServerOptions {
   port?: number;
   /** Default "127.0.0.1". */
   host?: string;
-  /** Calls per second per credential before 429; 0 turns it off. Default 3 (Gong's). */
+  /** Calls per second per credential before 429; 0 turns it off. @default the spec's `x-gong-rate-limits.perSecond` (Gong's limit) */
   ratePerSecond?: number;
-  /** Calls per UTC day per credential before 429; 0 turns it off. Default 10,000 (Gong's). */
+  /** Calls per UTC day per credential before 429; 0 turns it off. @default the spec's `x-gong-rate-limits.perDay` (Gong's limit) */
   dailyLimit?: number;
-  /** How many accepted (reportingSystem, eventId) keys are remembered for 409; oldest forgotten first. Default 100,000. */
+  /** How many accepted events' duplicate keys (x-gong-event.duplicateKey) are remembered for 409; oldest forgotten first. Default 100,000. */
   duplicateMemory?: number;
   /** How many accepted events GET /__mock/events keeps (and violations GET /__mock/violations); oldest dropped first. Default 1,000. */
   journalLimit?: number;
@@ -57,7 +59,9 @@ export interface MockServerOptions {
    * `{ sourcesDir, config }` watches another split spec.
    */
   watch?: boolean | { sourcesDir: string; config?: string };
-  /** Receives one line per request ("PUT /v2/... 200 1.4ms") and the reload messages. Default: no logging. */
+  /** Be Gong's OAuth server too (oauth-server.ts): the authorize page, the token endpoint, tokens per company. Default: off. */
+  oauth?: MockOAuthOptions;
+  /** Receives one line per request ("<METHOD> <path> 200 1.4ms") and the reload messages. Default: no logging. */
   log?: (line: string) => void;
 }
 
@@ -67,9 +71,11 @@ export interface MockServer {
   readonly host: string;
   readonly port: number;
   /** The operations served, read from the spec (the current one, after a reload). */
-  readonly operations: ReadonlyArray<Pick<SpecOperation, "operationId" | "method" | "path" | "statuses">>;
+  readonly operations: ReadonlyArray<Pick<SpecOperation, "operationId" | "alias" | "method" | "path" | "statuses" | "examples">>;
   /** info.version of the spec served now. */
   readonly specVersion: string;
+  /** The limits in force per credential (0 = off): the options', else the served spec's x-gong-rate-limits. */
+  readonly rateLimits: { perSecond: number; perDay: number };
   /** What `--watch` watches, when it does. */
   readonly watching: string | undefined;
   /** The upstream base URL in proxy mode. */
@@ -78,6 +84,8 @@ export interface MockServer {
   journal(): JournalEntry[];
   /** The proxied exchanges whose answers depart from the spec (what GET /__mock/violations lists). */
   violations(): ViolationRecord[];
+  /** What GET /__mock/oauth answers (apps, URLs, scopes, companies; never a token or secret); undefined when OAuth is off. */
+  oauth(): Record<string, unknown> | undefined;
   /** What POST /__mock/reset does: clears the journal, the duplicate memory and the rate counters. */
   reset(): void;
   /** How many event keys the duplicate memory holds now. */
@@ -89,30 +97,41 @@ export interface MockServer {
   close(): Promise<void>;
 }
 
+/** The defaults of the mock's own settings; the rate limits default to the spec's `x-gong-rate-limits`. */
 export const DEFAULTS = {
   port: 4010,
   host: "127.0.0.1",
-  ratePerSecond: 3,
-  dailyLimit: 10_000,
   duplicateMemory: 100_000,
   journalLimit: 1_000,
 } as const;
 
 export async function startMockServer(options: MockServerOptions = {}): Promise<MockServer> {
   const settings = checkSettings({ ...DEFAULTS, ...definedOnly(pick(options, Object.keys(DEFAULTS) as Array<keyof Settings>)) });
+  const rateOptions = checkRateOptions(options);
   let spec = await loadSpec(options.specPath);
   const log = options.log ?? (() => {});
   const faults = new FaultInjector(() => spec.operations.map((o) => o.operationId));
   if (options.faults) setScenario(faults, options.faults);
   const proxy = options.upstream ? newProxy(options.upstream, settings.journalLimit) : undefined;
+  // The limits follow the served spec (a --watch reload may change them) unless an option sets them.
+  const limits = {
+    get perSecond() {
+      return rateOptions.ratePerSecond ?? spec.rateLimits.perSecond;
+    },
+    get perDay() {
+      return rateOptions.dailyLimit ?? spec.rateLimits.perDay;
+    },
+  };
   const gong: GongState = {
     prism: new PrismBridge(() => spec),
-    limiter: new RateLimiter({ perSecond: settings.ratePerSecond, perDay: settings.dailyLimit }),
+    limiter: new RateLimiter(limits),
     duplicates: new BoundedKeySet(settings.duplicateMemory),
     journal: new Journal(settings.journalLimit),
     credentials: options.credentials,
-    limits: settings,
+    limits,
   };
+  let mockUrl = ""; // known once listening
+  const oauth = options.oauth ? new MockOAuthServer(options.oauth, () => mockUrl, () => spec) : undefined;
   const admin: AdminState = {
     spec: () => spec,
     journal: gong.journal,
@@ -133,6 +152,9 @@ export async function startMockServer(options: MockServerOptions = {}): Promise<
     const url = new URL(req.url ?? "/", "http://mock.local");
     const method = (req.method ?? "GET").toUpperCase();
     const bytes = await readBody(req);
+    const customer = oauth && takeCustomerPrefix(url); // a company's base URL: /customer/<company>/v2/...
+    const oauthAnswer = oauth?.route(method, url, req.headers, bytes);
+    if (oauthAnswer) return sent(res, oauthAnswer);
     if (url.pathname.startsWith("/__mock/")) return sent(res, adminAnswer(admin, method, url, bytes));
     const operation = spec.find(method, url.pathname);
     if (!operation) return sent(res, unknownRoute(spec, method, url.pathname));
@@ -141,22 +163,23 @@ export async function startMockServer(options: MockServerOptions = {}): Promise<
     if (fault && !fault.afterProcessing) return deliverFaultBefore(res, fault, operation);
     const answer = proxy
       ? await proxy.forward(req, url, bytes, operation, gong.journal)
-      : await gongAnswer({ req, operation, bytes, input: prismInput(req, url, method), prefer: {} });
+      : await gongAnswer({ req, operation, bytes, input: prismInput(req, url, method), prefer: {} }, customer);
     const outcome = await deliver(res, answer, fault, operation);
     const violations = answer.violations ?? [];
     return violations.length ? `${outcome} SPEC VIOLATIONS: ${violations.map((v) => `${v.where}: ${v.problem}`).join("; ")}` : outcome;
   }
 
   // Gong's order of checks; each stage answers or passes the request on.
-  async function gongAnswer(request: MockRequest): Promise<Answer> {
-    return (
+  async function gongAnswer(request: MockRequest, customer?: string): Promise<Answer> {
+    const bearer = oauth?.authenticate(request, customer); // OAuth on: Bearer tokens are the OAuth server's (401, 403)
+    const answer =
       (await forcedStatus(gong, request)) ?? // Prefer: code=NNN (example=Name), before anything else
-      checkCredentials(gong, request) ?? //    401
+      (bearer === "accepted" ? undefined : bearer ?? checkCredentials(gong, request)) ?? // 401
       rateLimit(gong, request) ?? //           429, every authenticated call counts
       (await validateBody(gong, request)) ?? // 400
       duplicate(gong, request) ?? //           409
-      accept(gong, request) //                 200, journaled
-    );
+      accept(gong, request); //                200, journaled
+    return tagCompany(answer, request.principal);
   }
 
   const server = createServer((req, res) => {
@@ -170,7 +193,7 @@ export async function startMockServer(options: MockServerOptions = {}): Promise<
         }
         return sent(res, errorAnswer(500, [`mock server error: ${(error as Error).message}`]));
       })
-      .then((outcome) => log(`${req.method} ${req.url} ${outcome} ${(performance.now() - started).toFixed(1)}ms`));
+      .then((outcome) => log(`${req.method} ${loggableUrl(req.url)} ${outcome} ${(performance.now() - started).toFixed(1)}ms`));
   });
   server.keepAliveTimeout = 5_000;
   await listen(server, settings.port, settings.host);
@@ -190,20 +213,25 @@ export async function startMockServer(options: MockServerOptions = {}): Promise<
 
   const address = server.address() as AddressInfo;
   const host = address.family === "IPv6" ? `[${address.address}]` : address.address;
+  mockUrl = `http://${host}:${address.port}`;
   return {
-    url: `http://${host}:${address.port}`,
+    url: mockUrl,
     host: address.address,
     port: address.port,
     get operations() {
-      return spec.operations.map(({ operationId, method, path, statuses }) => ({ operationId, method, path, statuses }));
+      return spec.operations.map(({ operationId, alias, method, path, statuses, examples }) => ({ operationId, alias, method, path, statuses, examples }));
     },
     get specVersion() {
       return spec.version;
+    },
+    get rateLimits() {
+      return { perSecond: limits.perSecond, perDay: limits.perDay };
     },
     watching: watcher?.watching,
     upstream: proxy?.upstream.origin,
     journal: () => gong.journal.list(),
     violations: () => proxy?.violations.list() ?? [],
+    oauth: () => oauth?.describe(),
     reset: admin.reset,
     duplicateMemorySize: () => gong.duplicates.size,
     setFaults: (scenario) => setScenario(faults, scenario),
@@ -233,7 +261,7 @@ function newProxy(upstream: string, limit: number): ValidatingProxy {
   try {
     return new ValidatingProxy(upstream, limit);
   } catch (error) {
-    throw new TypeError(`startMockServer: \`upstream\`: ${(error as Error).message}`);
+    throw new MockConfigError(`startMockServer: \`upstream\`: ${(error as Error).message}`, { cause: error });
   }
 }
 
@@ -241,7 +269,7 @@ function setScenario(faults: FaultInjector, scenario: FaultScenario): void {
   try {
     faults.set(scenario);
   } catch (error) {
-    if (error instanceof FaultScenarioError) throw new TypeError(`startMockServer: \`faults\`: ${error.message}`);
+    if (error instanceof MockConfigError) throw new MockConfigError(`startMockServer: \`faults\`: ${error.message}`, { cause: error });
     throw error;
   }
 }
@@ -251,7 +279,7 @@ function watchTarget(options: MockServerOptions): { sourcesDir?: string; config?
   if (options.specPath) return { specFile: options.specPath };
   const sources = workspaceSpecSources();
   if (!sources) {
-    throw new TypeError(
+    throw new MockConfigError(
       `startMockServer: \`watch\` needs the spec's sources (this repository's spec/, with @gong-engage/spec) or a spec file (\`specPath\`); the bundled spec ${bundledSpecPath()} does not change`,
     );
   }
@@ -261,14 +289,23 @@ function watchTarget(options: MockServerOptions): { sourcesDir?: string; config?
 type Settings = { [K in keyof typeof DEFAULTS]: (typeof DEFAULTS)[K] extends number ? number : string };
 
 function checkSettings(settings: Settings): Settings {
-  for (const name of ["port", "ratePerSecond", "dailyLimit", "duplicateMemory", "journalLimit"] as const) {
-    const value = settings[name];
-    if (!Number.isInteger(value) || value < 0) {
-      throw new TypeError(`startMockServer: \`${name}\` must be a non-negative integer, got ${JSON.stringify(value)}.`);
-    }
+  for (const name of ["port", "duplicateMemory", "journalLimit"] as const) nonNegativeInteger(name, settings[name]);
+  if (settings.port > 65535) throw new MockConfigError(`startMockServer: \`port\` must be at most 65535, got ${settings.port}.`);
+  if (typeof settings.host !== "string" || settings.host.trim() === "") {
+    throw new MockConfigError(`startMockServer: \`host\` must be an address such as 127.0.0.1, got ${JSON.stringify(settings.host)}.`);
   }
-  if (settings.port > 65535) throw new TypeError(`startMockServer: \`port\` must be at most 65535, got ${settings.port}.`);
   return settings;
+}
+
+function checkRateOptions(options: MockServerOptions): Pick<MockServerOptions, "ratePerSecond" | "dailyLimit"> {
+  for (const name of ["ratePerSecond", "dailyLimit"] as const) if (options[name] !== undefined) nonNegativeInteger(name, options[name]);
+  return { ratePerSecond: options.ratePerSecond, dailyLimit: options.dailyLimit };
+}
+
+function nonNegativeInteger(name: string, value: unknown): void {
+  if (!Number.isInteger(value) || (value as number) < 0) {
+    throw new MockConfigError(`startMockServer: \`${name}\` must be a non-negative integer, got ${JSON.stringify(value)}.`);
+  }
 }
 
 function listen(server: ReturnType<typeof createServer>, port: number, host: string): Promise<void> {

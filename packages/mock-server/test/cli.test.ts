@@ -1,8 +1,11 @@
 // The CLI as a user runs it: banner, per-request log lines, clean exit on signals, clear errors.
 import { spawn, type ChildProcess } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterEach, describe, expect, it } from "vitest";
-import { basic, put, SHARED, sharedEvent } from "./helpers.js";
+import { basic, put, SHARED, sharedEvent, spec, VIEWED } from "./helpers.js";
 
 const cli = fileURLToPath(new URL("../dist/cli.js", import.meta.url));
 const children: ChildProcess[] = [];
@@ -112,5 +115,52 @@ describe("gong-mock CLI", () => {
     expect(proxy.out()).toContain(`VALIDATING PROXY to ${upstreamUrl}`);
     expect((await put(url, SHARED, sharedEvent(), { Authorization: basic() })).status).toBe(200);
     expect(await proxy.waitFor(/PUT \/v2\/customer-engagement\/content\/shared 200 \(upstream\)/)).toBeTruthy();
+  });
+
+  it("a spec it cannot serve is a config error: exit 2, one line naming the file and the problem", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "gong-mock-cli-spec-"));
+    try {
+      const notOpenApi = join(dir, "not-openapi.json");
+      writeFileSync(notOpenApi, JSON.stringify({ hello: "world" }));
+      const noRule = join(dir, "no-rule.json");
+      const document = structuredClone(spec);
+      delete document.paths[VIEWED].put["x-gong-event"];
+      writeFileSync(noRule, JSON.stringify(document));
+      const missing = join(dir, "missing.json");
+      const runs = [run(["--spec", missing]), run(["--spec", notOpenApi]), run([], { GONG_MOCK_SPEC: noRule })];
+      const expected = [
+        `gong-mock: spec ${missing}: cannot read the OpenAPI document: ENOENT`,
+        `gong-mock: spec ${notOpenApi}: is not an OpenAPI 3 document`,
+        `gong-mock: spec ${noRule}: operation reportContentViewed: x-gong-event is missing`,
+      ];
+      for (const [i, started] of runs.entries()) {
+        expect(await started.exited).toBe(2);
+        expect(started.err().startsWith(expected[i]!), started.err()).toBe(true);
+        expect(started.err().trimEnd().split("\n"), started.err()).toHaveLength(1);
+        expect(started.out()).toBe("");
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("a bad flag or variable is one line with exit 2; any other failure is one line with exit 1, and DEBUG=1 adds the stack", async () => {
+    const badFlag = run(["--prot", "1"]);
+    const badEnv = run([], { GONG_MOCK_ACCESS_KEY: "only-the-key" });
+    for (const started of [badFlag, badEnv]) {
+      expect(await started.exited).toBe(2);
+      expect(started.err().trimEnd().split("\n")).toHaveLength(1);
+    }
+    expect(badFlag.err()).toMatch(/^gong-mock: Unknown option '--prot'.*\(gong-mock --help lists the flags\)$/m);
+    expect(badEnv.err()).toMatch(/^gong-mock: set both GONG_MOCK_ACCESS_KEY and GONG_MOCK_ACCESS_KEY_SECRET, or neither/);
+
+    const first = run(["--port", "0", "--quiet"]);
+    const port = (await first.waitFor(/listening on http:\/\/127\.0\.0\.1:(\d+)/))![1]!;
+    const plain = run(["--port", port], { DEBUG: "" });
+    const debug = run(["--port", port], { DEBUG: "1" });
+    expect(await plain.exited).toBe(1);
+    expect(plain.err().trimEnd().split("\n")).toEqual([expect.stringMatching(/^gong-mock: Port \d+ on 127\.0\.0\.1 is already in use/)]);
+    expect(await debug.exited).toBe(1);
+    expect(debug.err()).toMatch(/^gong-mock: Port \d+ on 127\.0\.0\.1 is already in use.*\n(Error: .*\n)?\s+at /);
   });
 });

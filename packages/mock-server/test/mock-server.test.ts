@@ -1,6 +1,6 @@
 // The mock behaves like Gong, through plain HTTP: every response is checked against the spec by the helpers.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { startMockServer, type MockServer } from "../src/index.js";
+import { MockConfigError, startMockServer, type MockServer } from "../src/index.js";
 import { basic, put, rawIntegrationId, SHARED, sharedEvent, VIEWED, viewedEvent, example } from "./helpers.js";
 
 let mock: MockServer;
@@ -74,7 +74,7 @@ describe("401", () => {
 });
 
 describe("400", () => {
-  it("names each failing field (Prism's violations in Gong's error body)", async () => {
+  it("names each failing field (the spec model's issues, worded as the client words them, in Gong's error body)", async () => {
     const event = sharedEvent({ contentUrl: "not a url", eventTimestamp: "yesterday" }) as Record<string, any>;
     delete event.contentTitle;
     event.crmContext[0].system = "Pipedrive";
@@ -85,9 +85,9 @@ describe("400", () => {
     expect(errors).toEqual(
       expect.arrayContaining([
         "contentTitle: is required",
-        expect.stringMatching(/^contentUrl: .*uri/),
+        expect.stringMatching(/^contentUrl: must be an absolute, percent-encoded URL/),
         expect.stringMatching(/^eventTimestamp: .*date-time/),
-        expect.stringMatching(/^crmContext\[0\]\.system: .*allowed values/),
+        expect.stringMatching(/^crmContext\[0\]\.system: must be one of: "Salesforce"/),
         "recipients[0].email: is required",
       ]),
     );
@@ -96,7 +96,7 @@ describe("400", () => {
   it("refuses trackingId together with viewer", async () => {
     const reply = await put(mock.url, VIEWED, viewedEvent({ trackingId: "visitor-1" }));
     expect(reply.status).toBe(400);
-    expect(reply.json.errors).toEqual([expect.stringMatching(/^trackingId: must be null when viewer is sent/)]);
+    expect(reply.json.errors).toEqual(['trackingId: must be absent or null when "viewer" is sent']);
   });
 
   it("refuses malformed JSON and an empty body", async () => {
@@ -314,7 +314,30 @@ describe("outside the spec", () => {
     await expect(startMockServer({ ratePerSecond: 1.5 })).rejects.toThrow(/ratePerSecond/);
   });
 
-  it("says clearly when the port is taken", async () => {
-    await expect(startMockServer({ port: mock.port })).rejects.toThrow(/already in use/);
+  it("every option or spec it cannot use is a MockConfigError naming the option and the problem", async () => {
+    const cases: Array<[Parameters<typeof startMockServer>[0], RegExp]> = [
+      [{ port: 70_000 }, /^startMockServer: `port` must be at most 65535, got 70000\.$/],
+      [{ dailyLimit: -1 }, /^startMockServer: `dailyLimit` must be a non-negative integer, got -1\.$/],
+      [{ journalLimit: Number.NaN }, /^startMockServer: `journalLimit` must be a non-negative integer, got null\.$/],
+      [{ host: "" }, /^startMockServer: `host` must be an address/],
+      [{ port: 0, upstream: "ftp://example.invalid" }, /^startMockServer: `upstream`: upstream must use http or https/],
+      [{ port: 0, faults: { rules: ["status:404"] } }, /^startMockServer: `faults`: fault rule "status:404": status needs one of 500, 502, 503, 504/],
+      [{ port: 0, specPath: "/nonexistent/openapi.json" }, /^spec \/nonexistent\/openapi\.json: cannot read the OpenAPI document/],
+    ];
+    for (const [options, message] of cases) {
+      const error = await startMockServer(options).then(
+        (started) => started.close().then(() => undefined),
+        (thrown: unknown) => thrown,
+      );
+      expect(error, JSON.stringify(options)).toBeInstanceOf(MockConfigError);
+      expect((error as Error).name).toMatch(/^(MockConfigError|FaultScenarioError)$/);
+      expect((error as Error).message).toMatch(message);
+    }
+  });
+
+  it("says clearly when the port is taken (not a MockConfigError: the setting is fine, the machine is busy)", async () => {
+    const error = await startMockServer({ port: mock.port }).catch((thrown: unknown) => thrown);
+    expect((error as Error).message).toMatch(/already in use/);
+    expect(error).not.toBeInstanceOf(MockConfigError);
   });
 });

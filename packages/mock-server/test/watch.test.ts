@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startMockServer, type MockServer } from "../src/index.js";
-import { put, SHARED, sharedEvent } from "./helpers.js";
+import { put, SHARED, sharedEvent, spec } from "./helpers.js";
 
 const repo = fileURLToPath(new URL("../../../", import.meta.url));
 let dir: string;
@@ -93,5 +93,43 @@ describe("--watch", () => {
     edit("paths/v2_customer-engagement_content_shared.yaml", "operationId: report-content-shared", "operationId: reportContentShared");
     await logLine(/spec reloaded/, fixed);
     expect(mock.journal()).toHaveLength(3);
+  });
+});
+
+describe("--watch on a bundled file (--spec)", () => {
+  it("applies the reloaded spec's x-gong-rate-limits at once (no limits given as options), and refuses a spec it cannot serve", async () => {
+    const fileDir = mkdtempSync(join(tmpdir(), "gong-watch-file-"));
+    const specFile = join(fileDir, "openapi.json");
+    const document = structuredClone(spec);
+    document["x-gong-rate-limits"] = { perSecond: 1, perDay: 1000 };
+    writeFileSync(specFile, JSON.stringify(document));
+    const log: string[] = [];
+    const fileMock = await startMockServer({ port: 0, specPath: specFile, watch: true, log: (l) => log.push(l) });
+    try {
+      expect(fileMock.watching).toBe(specFile);
+      expect(fileMock.rateLimits).toEqual({ perSecond: 1, perDay: 1000 });
+      const waitFor = async (pattern: RegExp, since: number) => {
+        for (let i = 0; i < 400 && !log.slice(since).some((l) => pattern.test(l)); i++) await new Promise((r) => setTimeout(r, 25));
+        expect(log.slice(since).find((l) => pattern.test(l)), log.join("\n")).toBeDefined();
+      };
+
+      let since = log.length;
+      document["x-gong-rate-limits"] = { perSecond: 50, perDay: 1000 };
+      writeFileSync(specFile, JSON.stringify(document));
+      await waitFor(/spec reloaded/, since);
+      expect(fileMock.rateLimits).toEqual({ perSecond: 50, perDay: 1000 });
+      const statuses = [];
+      for (let i = 0; i < 5; i++) statuses.push((await put(fileMock.url, SHARED, sharedEvent())).status);
+      expect(statuses).toEqual([200, 200, 200, 200, 200]);
+
+      since = log.length;
+      delete document["x-gong-rate-limits"];
+      writeFileSync(specFile, JSON.stringify(document));
+      await waitFor(/spec change NOT applied.*x-gong-rate-limits is missing/, since);
+      expect(fileMock.rateLimits).toEqual({ perSecond: 50, perDay: 1000 });
+    } finally {
+      await fileMock.close();
+      rmSync(fileDir, { recursive: true, force: true });
+    }
   });
 });

@@ -34,6 +34,19 @@ export function describeIssues(issues: readonly ValidationIssue[]): string {
   return issues.map((issue) => `${issue.field}: ${issue.problem}`).join("; ");
 }
 
+/**
+ * An issue's field as a property path, for messages that read like code: "/recipients/0/email" ->
+ * "recipients[0].email"; the root ("(body)") -> `root`.
+ */
+export function fieldPath(field: string, root = "body"): string {
+  if (field === ROOT || field === "") return root;
+  return field
+    .split("/")
+    .slice(1)
+    .map((part) => part.replace(/~1/g, "/").replace(/~0/g, "~"))
+    .reduce((path, part) => (/^\d+$/.test(part) ? `${path}[${part}]` : path ? `${path}.${part}` : part), "");
+}
+
 function toIssue(error: ErrorObject, all: readonly ErrorObject[]): ValidationIssue {
   const params = error.params as Record<string, unknown>;
   const base = error.instancePath;

@@ -6,5 +6,5 @@ export { parseRetryAfter } from "./retry-after.js";
 export { checkBaseUrl } from "./base-url.js";
 export { duplicateKeyOf } from "./duplicate-key.js";
 export { errorCodes, neverReached } from "./network-errors.js";
-export { describeIssues, formatIssues } from "./issues.js";
+export { describeIssues, fieldPath, formatIssues } from "./issues.js";
 export type { GongEventRule, RateLimits, ValidationIssue } from "./types.js";

@@ -4,7 +4,6 @@ import { fileURLToPath } from "node:url";
 
 export const eventsPath = fileURLToPath(new URL("./fixtures/events.json", import.meta.url));
 
-// biome-ignore lint/suspicious/noExplicitAny: a document the tests edit freely
 export type Doc = any;
 
 /** A fresh, editable copy of fixtures/events.json. */

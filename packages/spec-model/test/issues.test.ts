@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { createAjv, describeIssues, formatIssues, loadSpecModel } from "../src/index.js";
+import { createAjv, describeIssues, fieldPath, formatIssues, loadSpecModel } from "../src/index.js";
 import { eventsPath } from "./fixtures.js";
 
 const gamma = loadSpecModel(eventsPath).operation("reportGamma")!;
@@ -96,5 +96,15 @@ describe("describeIssues", () => {
   it("joins issues as field: problem; ...", () => {
     expect(describeIssues([{ field: "/a", problem: "is required" }, { field: "(body)", problem: "must be an object" }])).toBe("/a: is required; (body): must be an object");
     expect(describeIssues([])).toBe("");
+  });
+});
+
+describe("fieldPath", () => {
+  it("reads a pointer as a property path; the root as the name given", () => {
+    expect(fieldPath("/recipients/0/email")).toBe("recipients[0].email");
+    expect(fieldPath("/a~1b/c~0d")).toBe("a/b.c~d");
+    expect(fieldPath("/0")).toBe("[0]");
+    expect(fieldPath("(body)")).toBe("body");
+    expect(fieldPath("(body)", "(event)")).toBe("(event)");
   });
 });

@@ -1,75 +1,43 @@
-// The contract suite: does this server implement the spec? The steps: read the configuration, print the plan
-// (and stop if it is over the request budget), open the target, run the profile's tests (src/suites.ts), check
-// that every documented (operation, status) pair was elicited and checked, then print and write the report.
-// Against the project's mock by default, or any server with CONTRACT_BASE_URL (see the README).
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { readConfig } from "../../src/config.js";
-import { Coverage } from "../../src/coverage.js";
-import { formatPlan, overBudget, planFor } from "../../src/plan.js";
-import { markdownReport, writeReport } from "../../src/report.js";
-import { Sender } from "../../src/sender.js";
-import { REPORTING_SYSTEM, suiteFor, type SuiteContext } from "../../src/suites.js";
-import { openTarget } from "../../src/target.js";
+// The contract suite: does this server implement the spec? The steps: take the configuration the runner resolved
+// (vitest's inject: the gong-contract CLI, or this package's vitest config), load the spec it names, print the
+// plan (and stop if it is over the request budget), open the target, run the profile's tests (src/suites.ts),
+// check that every documented (operation, status) pair was elicited and checked, then print and write the report.
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import type { Config } from "../../src/config.js";
+import { writeReport } from "../../src/report.js";
+import { createSession, progressLine } from "../../src/session.js";
+import { loadSpecModel } from "@gong-engage/spec-model";
+import type { SuiteContext } from "../../src/suites.js";
 
-const config = readConfig();
-const plan = planFor(config);
-const suite = suiteFor(config);
-const runId = `${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`;
-const eventIdPrefix = `ct-${runId}-`;
-let eventCounter = 0;
-const coverage = new Coverage();
+declare module "vitest" {
+  export interface ProvidedContext {
+    /** The suite's resolved settings (see src/config.ts), handed over by whoever starts vitest. */
+    contractConfig: Config;
+  }
+}
+
+const config = inject("contractConfig");
+if (!config) throw new Error("the contract suite needs its configuration: run it with gong-contract (or this package's vitest config)");
+const model = loadSpecModel(config.specPath);
+const session = createSession(config, model, (line) => console.log(line));
 const started = performance.now();
 let progress: NodeJS.Timeout | undefined;
 let context: SuiteContext | undefined;
 
 beforeAll(async () => {
-  console.log(formatPlan(plan, config.maxRequests));
-  const over = overBudget(config, plan);
-  if (over) throw new Error(over); // before the target is opened: not one request
-  const target = await openTarget(config);
-  const budget = config.maxRequests === undefined ? undefined : config.maxRequests - config.preflightRequests;
-  const sender = new Sender(target, budget);
-  context = {
-    config,
-    target,
-    sender,
-    coverage,
-    tagged: (body) => ({ ...body, reportingSystem: REPORTING_SYSTEM, eventId: `${eventIdPrefix}${++eventCounter}` }),
-    state: new Map(),
-  };
-  console.log(`contract suite: ${config.profile} profile; target ${target.label}; pace ${target.ratePerSecond} req/s; seed ${config.seed}`);
+  context = await session.open();
   if (config.progress) {
-    progress = setInterval(() => {
-      const seconds = ((performance.now() - started) / 1000).toFixed(0);
-      console.log(`contract suite: ${sender.requestsSent + config.preflightRequests} of ${plan.total} planned requests sent, ${seconds} s`);
-    }, 10_000);
+    progress = setInterval(() => console.log(progressLine(session, context, config, started)), 10_000);
     progress.unref();
   }
 });
 
 afterAll(async () => {
   clearInterval(progress);
-  if (!context) return;
-  const { sender, target } = context;
-  const markdown = markdownReport(coverage, {
-    profile: config.profile,
-    target: target.label,
-    planned: plan.total,
-    sent: sender.requestsSent + config.preflightRequests,
-    maxRequests: config.maxRequests,
-    statuses: sender.statuses(),
-    reportingSystem: REPORTING_SYSTEM,
-    eventIdPrefix,
-    seconds: (performance.now() - started) / 1000,
-  });
+  const { summary, markdown } = await session.finish();
+  if (!markdown) return;
   const written = writeReport(markdown, config.report);
-  console.log(
-    `contract suite: ${sender.requestsSent + config.preflightRequests} requests sent of ${plan.total} planned` +
-      `${config.maxRequests !== undefined ? ` (budget ${config.maxRequests})` : ""}; answers by status ${JSON.stringify(sender.statuses())}\n` +
-      `contract suite: events tagged reportingSystem "${REPORTING_SYSTEM}", eventId prefix "${eventIdPrefix}"` +
-      (written.length ? `\ncontract suite: report written to ${written.join(" and ")}` : ""),
-  );
-  await target.close();
+  console.log(summary + (written.length ? `\ncontract suite: report written to ${written.join(" and ")}` : ""));
 });
 
 const ready = (): SuiteContext => {
@@ -77,12 +45,12 @@ const ready = (): SuiteContext => {
   return context;
 };
 
-for (const { operation, tests } of suite.perOperation) {
+for (const { operation, tests } of session.suite.perOperation) {
   describe(`${operation.operationId} (${operation.method} ${operation.path})`, () => {
     for (const test of tests) {
       if (test.skip) {
         it.skip(`${test.name}: ${test.skip.reason}`, () => {});
-        for (const status of test.skip.statuses) coverage.skip(operation.operationId, status, test.skip.reason);
+        for (const status of test.skip.statuses) session.coverage.skip(operation.operationId, status, test.skip.reason);
         continue;
       }
       it(test.name, () => test.run(ready()), test.timeoutMs);
@@ -90,16 +58,16 @@ for (const { operation, tests } of suite.perOperation) {
   });
 }
 
-if (suite.shared.length) {
+if (session.suite.shared.length) {
   describe("all operations", () => {
-    for (const test of suite.shared) it(test.name, () => test.run(ready()), test.timeoutMs);
+    for (const test of session.suite.shared) it(test.name, () => test.run(ready()), test.timeoutMs);
   });
 }
 
 describe("coverage", () => {
   it("every documented (operation, status) pair is elicited and checked", () => {
-    console.log(coverage.format());
-    const gaps = coverage.gaps();
+    console.log(session.coverage.format());
+    const gaps = session.coverage.gaps();
     expect(gaps, `no test elicits and checks: ${gaps.join(", ")}`).toEqual([]);
   });
 });

@@ -2,7 +2,9 @@
 import { createEngagementClient, GongApiError, type ContentSharedEvent } from "@gong-engage/client";
 import { startMockServer, type MockServer } from "@gong-engage/mock-server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { operations } from "../../src/spec-model.js";
+import { loadSpecModel } from "@gong-engage/spec-model";
+
+const { operations } = loadSpecModel();
 
 let mock: MockServer;
 beforeAll(async () => {

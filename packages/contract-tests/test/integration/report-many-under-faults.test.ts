@@ -5,7 +5,9 @@
 import { createEngagementClient, type ReportOutcome } from "@gong-engage/client";
 import { startMockServer, type MockServer } from "@gong-engage/mock-server";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { operations } from "../../src/spec-model.js";
+import { loadSpecModel } from "@gong-engage/spec-model";
+
+const { operations } = loadSpecModel();
 
 const EVENTS = 1_000;
 const SEED = 20261125;

@@ -1,0 +1,189 @@
+// Checks gong-contract as a command, in child processes (where a separate process is the point: exit codes, one
+// line per start-up error, the flags): the smoke profile at Gong's own pace against the mock in another process,
+// a defect failing the run with exit code 1, `--spec` with a one-operation spec (planned, preflighted and run: that
+// one operation only), the request budget, and the start-up errors. The runs are independent: they run at once.
+import { spawn } from "node:child_process";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { loadSpecModel } from "@gong-engage/spec-model";
+import { describe, expect, it } from "vitest";
+import { planFor } from "../../src/plan.js";
+import { startIndependentServer } from "./independent-server.js";
+import { PROFILES, SELF_CHECK_ENV, selfCheckConfig } from "./self-check-config.js";
+
+const packageDir = fileURLToPath(new URL("../..", import.meta.url));
+const mockCli = fileURLToPath(new URL("../../../mock-server/dist/cli.js", import.meta.url));
+const contractBin = fileURLToPath(new URL("../../bin/gong-contract.js", import.meta.url));
+const bundledSpec = createRequire(import.meta.url).resolve("@gong-engage/spec/openapi.json");
+const model = loadSpecModel(bundledSpec);
+/** The smoke plan against a base URL (preflight included), as the suite's own plan function counts it. */
+const smokePlan = (prefer = false) =>
+  planFor({ ...selfCheckConfig({ profile: "smoke", baseUrl: "http://127.0.0.1:9", prefer }), preflightRequests: model.operations.length }, model).total;
+
+function gongContract(env: Record<string, string>, args: string[] = []): Promise<{ code: number | null; output: string; stderr: string }> {
+  const { CI: _ci, GITHUB_STEP_SUMMARY: _s, ...rest } = process.env;
+  // Only this run's settings: none of the CONTRACT_* / GONG_* variables of the environment the tests run in.
+  const inherited = Object.fromEntries(Object.entries(rest).filter(([name]) => !/^(CONTRACT|GONG)_/.test(name)));
+  const child = spawn(process.execPath, [contractBin, ...args], {
+    cwd: packageDir,
+    env: { ...inherited, ...SELF_CHECK_ENV, NO_COLOR: "1", ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let output = "";
+  let stderr = "";
+  child.stdout.on("data", (d) => (output += d));
+  child.stderr.on("data", (d) => {
+    output += d;
+    stderr += d;
+  });
+  return new Promise((resolve) => child.on("exit", (code) => resolve({ code, output, stderr })));
+}
+
+async function separateMock(args: string[]): Promise<{ url: string; stop(): void }> {
+  const mock = spawn(process.execPath, [mockCli, "--port", "0", "--quiet", ...args], { stdio: ["ignore", "pipe", "inherit"] });
+  let banner = "";
+  mock.stdout.on("data", (d) => (banner += d));
+  for (let i = 0; i < 600 && !/listening on http/.test(banner); i++) await new Promise((r) => setTimeout(r, 50));
+  return { url: /listening on (http:\/\/[\d.:]+)/.exec(banner)![1]!, stop: () => mock.kill("SIGTERM") };
+}
+
+const oneLine = (stderr: string) => stderr.trim().split("\n").filter((l) => l.startsWith("gong-contract:"));
+const expectClean = (output: string) => {
+  expect(output).not.toMatch(/\n\s+at .*\(.*:\d+:\d+\)/); // no stack
+  expect(output).not.toMatch(/Test Files|\d+ skipped|✓|×/); // the suite did not start
+};
+
+describe.concurrent("gong-contract", () => {
+  it("smoke against the mock in another process, at Gong's 3 calls/s: every documented pair within the plan, exit 0, a Markdown report", async () => {
+    const mock = await separateMock([]);
+    const report = join(mkdtempSync(join(tmpdir(), "contract-report-")), "contract.md");
+    try {
+      const { code, output } = await gongContract({ CONTRACT_BASE_URL: mock.url, CONTRACT_PREFER: "true", CONTRACT_REPORT: report });
+      expect(code, output.slice(-3000)).toBe(0);
+      expect(output).toMatch(/pace 3 req\/s/);
+      const [sent, planned] = /contract suite: (\d+) requests sent of (\d+) planned/.exec(output)!.slice(1).map(Number);
+      console.log(`smoke against the mock at 3 calls/s: ${sent} requests of ${planned} planned`);
+      expect(planned).toBe(smokePlan(true));
+      expect(sent).toBeLessThanOrEqual(planned!);
+      const markdown = readFileSync(report, "utf8");
+      for (const op of model.operations) {
+        for (const status of op.statuses) expect(markdown).toMatch(new RegExp(`\\| ${op.operationId} \\| ${status} \\| ✅ checked \\|`));
+      }
+      expect(markdown).toMatch(/eventId`s starting `ct-/);
+      expect(output).toMatch(/eventId prefix "ct-[a-z0-9-]+-"/);
+    } finally {
+      mock.stop();
+    }
+  }, 120_000);
+
+  it("a failing check exits 1 and names it (a stand-in that accepts replays)", async () => {
+    const { standInRate, flags } = PROFILES.smoke;
+    const server = await startIndependentServer({ ratePerSecond: standInRate, defect: "replay-accepted" });
+    try {
+      const { code, output } = await gongContract({ CONTRACT_BASE_URL: server.url }, ["--rate-per-second", flags.ratePerSecond]);
+      expect(code, output.slice(-2000)).toBe(1);
+      expect(output).toMatch(/expected 409, got 200/);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it("--spec with a one-operation spec plans, preflights and runs that one operation", async () => {
+    const document = JSON.parse(readFileSync(bundledSpec, "utf8"));
+    const [kept, ...dropped] = Object.keys(document.paths) as [string, ...string[]];
+    for (const path of dropped) delete document.paths[path];
+    const oneOp = join(mkdtempSync(join(tmpdir(), "contract-spec-")), "one-op.json");
+    writeFileSync(oneOp, JSON.stringify(document));
+    const server = await startIndependentServer({ ratePerSecond: PROFILES.smoke.standInRate });
+    try {
+      const { code, output } = await gongContract({ CONTRACT_BASE_URL: server.url }, ["--spec", oneOp, "--rate-per-second", PROFILES.smoke.flags.ratePerSecond]);
+      expect(code, output.slice(-3000)).toBe(0);
+      const planned = Number(/contract suite plan \(smoke profile\): (\d+) requests/.exec(output)![1]);
+      const [sent, planTotal] = /contract suite: (\d+) requests sent of (\d+) planned/.exec(output)!.slice(1).map(Number);
+      expect(planTotal).toBe(planned);
+      expect(sent).toBeLessThanOrEqual(planned);
+      const oneOpModel = loadSpecModel(oneOp);
+      expect(planned).toBe(planFor({ ...selfCheckConfig({ profile: "smoke", baseUrl: server.url }), preflightRequests: 1 }, oneOpModel).total);
+      expect(planned).toBeLessThan(smokePlan());
+      for (const other of model.operations.slice(1)) expect(output).not.toContain(other.operationId);
+      expect(output).toMatch(/reportContentShared\s+409\s+checked/);
+      expect([...server.receivedBy.keys()]).toEqual([`PUT ${kept}`]);
+      expect(server.received).toBe(sent);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it("a budget below the plan fails before the first request: the server receives nothing", async () => {
+    const server = await startIndependentServer({ ratePerSecond: 3 });
+    try {
+      const { code, output, stderr } = await gongContract({ CONTRACT_BASE_URL: server.url }, ["--max-requests", "20"]);
+      expect(code).toBe(1);
+      const smoke = smokePlan();
+      expect(oneLine(stderr)).toEqual([expect.stringMatching(new RegExp(`^gong-contract: the smoke plan needs ${smoke} requests, ${smoke - 20} over CONTRACT_MAX_REQUESTS=20; nothing was sent`))]);
+      expect(output).toContain(`contract suite plan (smoke profile): ${smoke} requests (budget 20)`);
+      expectClean(output);
+      const full = await gongContract({ CONTRACT_BASE_URL: server.url }, ["--profile", "full", "--max-requests", "100"]);
+      expect(full.code).toBe(1);
+      expect(full.stderr).toMatch(new RegExp(`the full plan needs \\d+ requests, \\d+ over CONTRACT_MAX_REQUESTS=100; nothing was sent; would fit: --profile smoke \\(${smoke} requests\\)`));
+      expect(server.received).toBe(0);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it("a budget is never exceeded: request n + 1 is not sent, and the run says why it stopped", async () => {
+    // A server whose limit (100/s) no 30-request burst meets: the burst goes on until the budget is spent.
+    const server = await startIndependentServer({ ratePerSecond: 100 });
+    // The plan counts the burst at its first wave (10): a budget 8 over the plan lets the burst send 18.
+    const smoke = smokePlan();
+    const budget = smoke + 8;
+    try {
+      const { code, output } = await gongContract({ CONTRACT_BASE_URL: server.url, CONTRACT_RATE_PER_SECOND: "20" }, ["--max-requests", String(budget)]);
+      expect(code).toBe(1);
+      expect(server.received).toBe(budget);
+      expect(output).toMatch(/no 429 within 18 burst requests \(the request budget ran out\)/);
+      expect(output).toContain(`contract suite: ${budget} requests sent of ${smoke} planned (budget ${budget})`);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it.each([
+    ["missing credentials", { GONG_ACCESS_KEY: "", GONG_ACCESS_KEY_SECRET: "", CONTRACT_BASE_URL: "http://127.0.0.1:9" }, 2, /^gong-contract: credentials missing: .*GONG_ACCESS_KEY and GONG_ACCESS_KEY_SECRET, or GONG_BEARER_TOKEN/],
+    ["a bad profile", { CONTRACT_PROFILE: "quick" }, 2, /^gong-contract: CONTRACT_PROFILE \(--profile\) must be "full" or "smoke", got "quick"$/],
+    ["a spec file that is not there", { CONTRACT_SPEC: "/nonexistent/one-op.json" }, 2, /^gong-contract: CONTRACT_SPEC \(--spec\): \/nonexistent\/one-op\.json: cannot read the OpenAPI document/],
+  ])("%s: one line, no stack, no suite", async (_label, env, exitCode, message) => {
+    const { code, output, stderr } = await gongContract(env as Record<string, string>);
+    expect(code).toBe(exitCode);
+    expect(oneLine(stderr)).toEqual([expect.stringMatching(message)]);
+    expectClean(output);
+  });
+
+  it("an unreachable base URL: one line, no stack, no suite", async () => {
+    const closed = await startIndependentServer({ ratePerSecond: 3 });
+    const url = closed.url;
+    await closed.close(); // nobody listens there now: connection refused
+    const { code, output, stderr } = await gongContract({ CONTRACT_BASE_URL: url });
+    expect(code).toBe(1);
+    expect(oneLine(stderr)).toEqual([expect.stringMatching(/^gong-contract: cannot reach http:\/\/127\.0\.0\.1:\d+: connection refused; is the server running/)]);
+    expectClean(output);
+  });
+
+  it("a base URL that is not this API (404 on both operations): one line naming what it answered", async () => {
+    const server = await startIndependentServer({ ratePerSecond: 3 });
+    try {
+      const { code, output, stderr } = await gongContract({ CONTRACT_BASE_URL: `${server.url}/api` });
+      expect(code).toBe(1);
+      expect(oneLine(stderr)).toEqual([
+        expect.stringMatching(/does not look like this API: it answered 404 \(application\/json\) to PUT \/v2\/customer-engagement\/content\/shared and 404 .*is the base URL right\?/),
+      ]);
+      expectClean(output);
+    } finally {
+      await server.close();
+    }
+  });
+});

@@ -1,0 +1,47 @@
+// Tenant credentials at rest: AES-256-GCM (node:crypto) with a key from GONG_RELAY_SECRET_KEY, the tenant's id
+// as additional authenticated data (a blob copied to another tenant does not decrypt). Nothing here ever puts a
+// credential or the key in a message.
+import { createCipheriv, createDecipheriv, randomBytes } from "node:crypto";
+import type { GongAuth } from "@gong-engage/client";
+import { RelayUsageError } from "./errors.js";
+
+export const SECRET_KEY_ENV = "GONG_RELAY_SECRET_KEY";
+const VERSION = 1;
+
+/** The 32-byte key from the environment: 64 hex digits or base64 of 32 bytes. */
+export function secretKeyFrom(value: string | undefined): Buffer {
+  if (value === undefined || value.trim() === "") {
+    throw new RelayUsageError(
+      `${SECRET_KEY_ENV} is not set: tenant credentials are stored encrypted with it. Create one with \`openssl rand -base64 32\`, keep it in your secret store, and give every gong-relay process the same one.`,
+    );
+  }
+  const text = value.trim();
+  const key = /^[0-9a-f]{64}$/i.test(text) ? Buffer.from(text, "hex") : Buffer.from(text, "base64");
+  if (key.length !== 32 || (!/^[0-9a-f]{64}$/i.test(text) && !/^[A-Za-z0-9+/]{43}=?$/.test(text))) {
+    throw new RelayUsageError(`${SECRET_KEY_ENV} must be 32 bytes, as 64 hex digits or base64 (\`openssl rand -base64 32\`).`);
+  }
+  return key;
+}
+
+export function encryptCredentials(key: Buffer, tenant: string, auth: GongAuth): Buffer {
+  const iv = randomBytes(12);
+  const cipher = createCipheriv("aes-256-gcm", key, iv);
+  cipher.setAAD(Buffer.from(tenant, "utf8"));
+  const body = Buffer.concat([cipher.update(JSON.stringify(auth), "utf8"), cipher.final()]);
+  return Buffer.concat([Buffer.from([VERSION]), iv, cipher.getAuthTag(), body]);
+}
+
+export function decryptCredentials(key: Buffer, tenant: string, blob: Buffer): GongAuth {
+  try {
+    if (blob[0] !== VERSION) throw new Error("version");
+    const decipher = createDecipheriv("aes-256-gcm", key, blob.subarray(1, 13));
+    decipher.setAAD(Buffer.from(tenant, "utf8"));
+    decipher.setAuthTag(blob.subarray(13, 29));
+    const text = Buffer.concat([decipher.update(blob.subarray(29)), decipher.final()]).toString("utf8");
+    return JSON.parse(text) as GongAuth;
+  } catch {
+    throw new RelayUsageError(
+      `the credentials of tenant ${JSON.stringify(tenant)} cannot be decrypted with this ${SECRET_KEY_ENV}: every gong-relay process needs the key they were stored with (or store them again: gong-relay tenant update ${tenant} ...)`,
+    );
+  }
+}
