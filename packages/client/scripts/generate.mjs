@@ -1,24 +1,26 @@
 #!/usr/bin/env node
 // Generates everything the client takes from the spec, into src/generated/ (never edit those files by hand):
-//   openapi.ts     - TypeScript types, by openapi-typescript; int64 becomes `bigint`.
-//   validators.js  - the request-body validators, compiled from the spec's request schemas by Ajv
-//                    (JSON Schema 2020-12) into standalone code: no schema compilation and no eval at run
-//                    time, so it runs in browsers and edge runtimes too. Formats use ajv-formats' "full"
-//                    mode, as the mock and the contract suite do: one definition of valid, so the client
-//                    never sends what the mock refuses (a non-ASCII URL, February 30) nor refuses what it takes.
-//   oauth.ts       - the spec's oauth2 scheme (authorize URL, token URL, scopes) and the scopes each operation
-//                    needs with a Bearer token: the defaults of the OAuth helper (src/oauth.ts).
+//   openapi.ts       - TypeScript types, by openapi-typescript; int64 becomes `bigint`.
+//   validators.js    - the request-body validators, by @gong-engage/spec-model's standaloneValidatorsCode: Ajv
+//                      standalone code compiled with THE Ajv configuration (formats in full mode), so the client
+//                      never sends what the mock refuses nor refuses what it takes; no schema compilation and no
+//                      eval at run time, so it runs in browsers and edge runtimes too.
+//   validators.d.ts  - their declarations.
+//   operations.ts    - each operation's operationId, method, path, alias and Gong's event rule (x-gong-event),
+//                      and Gong's rate limits (x-gong-rate-limits): the client's methods, reportMany's operation
+//                      names, its pacing and its reading of answers come from here, so no hand-written client
+//                      code names an operation, a path or an event field.
+//   oauth.ts         - the spec's oauth2 scheme (authorize URL, token URL, scopes) and the scopes each operation
+//                      needs with a Bearer token: the defaults of the OAuth helper (src/oauth.ts).
 // `--check` bundles the spec's sources now (to a temp directory, not spec/dist), generates from that bundle in
 // memory, and fails naming every file under src/generated/ that differs: right after a spec edit it says
 // "stale" until `pnpm generate` has run.
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import Ajv2020 from "ajv/dist/2020.js";
-import standaloneCode from "ajv/dist/standalone/index.js";
-import addFormats from "ajv-formats";
+import { loadSpecModel, standaloneValidatorsCode, standaloneValidatorsTypes } from "@gong-engage/spec-model";
 import openapiTS, { astToString } from "openapi-typescript";
 import ts from "typescript";
 
@@ -39,73 +41,32 @@ async function types(bundlePath) {
       return undefined;
     },
   });
-  return header("openapi-typescript") + "/* eslint-disable */\n" + astToString(ast);
+  return header("openapi-typescript") + astToString(ast);
 }
 
-/** The request schema of each operation, as the spec names it (read from the bundle, never restated). */
-function requestSchemas(spec) {
-  const byOperation = {};
-  for (const item of Object.values(spec.paths)) {
-    for (const op of Object.values(item)) {
-      const ref = op.requestBody?.content?.["application/json"]?.schema?.$ref;
-      if (op.operationId && ref) byOperation[op.operationId] = ref;
-    }
-  }
-  return byOperation;
-}
-
-/**
- * The schema without annotations (descriptions, examples): they do not validate, and would bloat the code.
- * Keys of a `properties` (or other name-to-schema) map are field names, not keywords: a field called `title`
- * or `description` stays (the agreement test with the mock caught the version that dropped Actor.title).
- */
-const NAME_MAPS = new Set(["properties", "patternProperties", "dependentSchemas", "$defs", "definitions", "schemas"]);
-function withoutAnnotations(node, isNameMap = false) {
-  if (Array.isArray(node)) return node.map((item) => withoutAnnotations(item));
-  if (!node || typeof node !== "object") return node;
-  const out = {};
-  for (const [key, value] of Object.entries(node)) {
-    if (!isNameMap && (key === "description" || key === "example" || key === "examples" || key === "title")) continue;
-    out[key] = withoutAnnotations(value, !isNameMap && NAME_MAPS.has(key));
-  }
-  return out;
-}
-
-/** Standalone Ajv code is ESM apart from its run-time helpers, which it `require`s: turn those into imports. */
-function requiresToImports(code) {
-  const modules = [...new Set([...code.matchAll(/require\("([^"]+)"\)/g)].map((m) => m[1]))];
-  let body = code;
-  const imports = modules.map((name, i) => {
-    body = body.replaceAll(`require("${name}")`, `runtime${i}`);
-    return `import runtime${i} from "${name}.js";`;
+/** The operations' metadata, and a named type for each request schema that is a component. */
+function operations(model) {
+  const entries = model.operations.map((op) => {
+    const event = Object.fromEntries(Object.entries(op.event).filter(([, value]) => value !== undefined));
+    return `  ${op.operationId}: ${JSON.stringify({ operationId: op.operationId, method: op.method, path: op.path, alias: op.alias, event })},`;
   });
-  return imports.join("\n") + "\n" + body;
-}
-
-function validators(bundlePath) {
-  const spec = { ...JSON.parse(readFileSync(bundlePath, "utf8")) };
-  spec.components = withoutAnnotations(spec.components);
-  const ajv = new Ajv2020.default({
-    allErrors: true,
-    strict: false,
-    // Shared shapes (Actor, PartyUploadContext, ...) become one function each instead of a copy per use.
-    inlineRefs: false,
-    code: { source: true, esm: true, lines: false },
-  });
-  addFormats.default(ajv, { mode: "full" });
-  ajv.addSchema(spec, "openapi.json");
-  const exports = {};
-  for (const [operationId, ref] of Object.entries(requestSchemas(spec))) exports[operationId] = `openapi.json${ref}`;
-  const code = requiresToImports(standaloneCode.default(ajv, exports));
-  return header("Ajv standalone validators") + "// @ts-nocheck\n/* eslint-disable */\n" + code;
-}
-
-function validatorTypes(spec) {
-  const lines = Object.keys(requestSchemas(spec)).map(
-    (operationId) =>
-      `export declare const ${operationId}: ((data: unknown) => boolean) & { errors?: import("ajv").ErrorObject[] | null };`,
+  const eventTypes = model.operations
+    .map((op) => /^#\/components\/schemas\/([A-Za-z_$][\w$]*)$/.exec(op.requestSchemaRef)?.[1])
+    .filter((name, i, all) => name && all.indexOf(name) === i)
+    .map((name) => `export type ${name} = components["schemas"]["${name}"];`);
+  return (
+    header("the operations and Gong's rules") +
+    `import type { components, operations } from "./openapi.js";\n\n` +
+    `/** Gong's rate limits per company credential (x-gong-rate-limits). */\n` +
+    `export const RATE_LIMITS = ${JSON.stringify(model.rateLimits)} as const;\n\n` +
+    `/** Each operation, by operationId, in the spec's order: where it goes and Gong's rule for its event (x-gong-event). */\n` +
+    `export const OPERATIONS = {\n${entries.join("\n")}\n} as const;\n\n` +
+    `export type OperationId = keyof typeof OPERATIONS;\n` +
+    `/** The request body of an operation. */\n` +
+    `export type EventOf<Id extends OperationId> = NonNullable<operations[Id]["requestBody"]>["content"]["application/json"];\n` +
+    eventTypes.join("\n") +
+    "\n"
   );
-  return header("declarations of validators.js") + lines.join("\n") + "\n";
 }
 
 /** The spec's oauth2 authorization-code flow and each operation's OAuth scopes, read from the bundle. */
@@ -135,12 +96,13 @@ function oauth(spec) {
 
 /** Every generated file, by name, from the bundle at `bundlePath`. */
 async function generatedFiles(bundlePath) {
-  const spec = JSON.parse(readFileSync(bundlePath, "utf8"));
+  const model = loadSpecModel(bundlePath);
   return {
     "openapi.ts": await types(bundlePath),
-    "validators.js": validators(bundlePath),
-    "validators.d.ts": validatorTypes(spec),
-    "oauth.ts": oauth(spec),
+    "validators.js": header("Ajv standalone validators, by @gong-engage/spec-model") + "// @ts-nocheck\n" + standaloneValidatorsCode(model),
+    "validators.d.ts": header("declarations of validators.js") + standaloneValidatorsTypes(model),
+    "operations.ts": operations(model),
+    "oauth.ts": oauth(model.document),
   };
 }
 

@@ -10,6 +10,8 @@ export interface AttemptSignal {
   dispose(): void;
 }
 
+const UNTIMED: AttemptSignal = { signal: undefined, timedOut: () => false, dispose() {} };
+
 /**
  * The signal of one attempt: aborted after `timeoutMs`, or as soon as the caller's signal aborts. Without a
  * caller signal, attempts share the signal of their time slice (see TimeoutSlices): creating an AbortController
@@ -17,20 +19,19 @@ export interface AttemptSignal {
  */
 export function attemptSignal(callerSignal: AbortSignal | undefined, timeoutMs: number, slices?: TimeoutSlices): AttemptSignal {
   const timed = timeoutMs > 0 && Number.isFinite(timeoutMs);
-  if (!callerSignal && !timed) return { signal: undefined, timedOut: () => false, dispose() {} };
+  if (!callerSignal && !timed) return UNTIMED;
   if (!callerSignal && slices) return slices.next();
   const controller = new AbortController();
   let timedOut = false;
   const onCallerAbort = () => controller.abort(callerSignal?.reason);
   if (callerSignal?.aborted) onCallerAbort();
   else callerSignal?.addEventListener("abort", onCallerAbort, { once: true });
-  const timer =
-    timeoutMs > 0 && Number.isFinite(timeoutMs)
-      ? setTimeout(() => {
-          timedOut = true;
-          controller.abort(new Error(`no response within ${timeoutMs} ms`));
-        }, timeoutMs)
-      : undefined;
+  const timer = timed
+    ? setTimeout(() => {
+        timedOut = true;
+        controller.abort(new Error(`no response within ${timeoutMs} ms`));
+      }, timeoutMs)
+    : undefined;
   return {
     signal: controller.signal,
     timedOut: () => timedOut,
@@ -47,31 +48,54 @@ export function attemptSignal(callerSignal: AbortSignal | undefined, timeoutMs: 
  * attempt still running then has run at least `timeoutMs` (and at most one slice more). One controller and one
  * timer per slice instead of per attempt; the timer is unref'd so that it never keeps a process alive.
  */
+const MAX_USES_PER_SLICE = 32;
+
 export class TimeoutSlices {
   private readonly widthMs: number;
-  private slice: { controller: AbortController; endsAt: number; uses: number; timedOut: boolean } | undefined;
+  private slice: Slice | undefined;
 
   constructor(private readonly timeoutMs: number) {
     this.widthMs = Math.max(10, Math.round(timeoutMs / 100));
   }
 
+  /** The attempt signal of the current slice (the same object for every attempt in it: nothing made per attempt). */
   next(): AttemptSignal {
     const now = Date.now();
     let slice = this.slice;
-    // A fresh slice when the last one is over, or well used (fetch adds a listener per request to the signal).
-    if (!slice || now >= slice.endsAt || slice.uses >= 500) {
-      const fresh = { controller: new AbortController(), endsAt: now + this.widthMs, uses: 0, timedOut: false };
-      const timer = setTimeout(() => {
-        fresh.timedOut = true;
-        fresh.controller.abort(new Error(`no response within ${this.timeoutMs} ms`));
-      }, this.widthMs + this.timeoutMs);
-      (timer as { unref?: () => void }).unref?.();
-      this.slice = slice = fresh;
+    // A fresh slice when the last one is over, or well used: fetch adds a listener per request to the signal and
+    // lists all of them each time (undici's max-listeners check), so a signal shared by many requests makes each
+    // one slower; 32 keeps that list short and still makes one controller and one timer per 32 attempts.
+    if (!slice || now >= slice.endsAt || slice.uses >= MAX_USES_PER_SLICE) {
+      this.slice = slice = new Slice(now + this.widthMs, this.widthMs + this.timeoutMs, this.timeoutMs);
     }
     slice.uses++;
-    const current = slice;
-    return { signal: current.controller.signal, timedOut: () => current.timedOut, dispose() {} };
+    return slice;
   }
+}
+
+class Slice implements AttemptSignal {
+  private readonly controller = new AbortController();
+  readonly signal = this.controller.signal;
+  uses = 0;
+  private aborted = false;
+
+  constructor(
+    readonly endsAt: number,
+    abortAfterMs: number,
+    timeoutMs: number,
+  ) {
+    const timer = setTimeout(() => {
+      this.aborted = true;
+      this.controller.abort(new Error(`no response within ${timeoutMs} ms`));
+    }, abortAfterMs);
+    (timer as { unref?: () => void }).unref?.();
+  }
+
+  timedOut(): boolean {
+    return this.aborted;
+  }
+
+  dispose(): void {}
 }
 
 /** Waits `ms`; rejects with the signal's reason as soon as it aborts. */

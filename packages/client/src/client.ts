@@ -1,78 +1,54 @@
 // createEngagementClient: the typed Gong client. It is a thin layer over openapi-fetch (typed by the generated
 // `paths`) that adds what openapi-fetch leaves out: auth, validation before sending, pacing within Gong's
-// limits (pacing.ts), per-attempt timeouts, retries (policy in retry.ts), Gong's 409 semantics, an exact int64
-// integrationId, and batches (report-many.ts).
+// limits (pacing.ts), per-attempt timeouts, retries and Gong's 409 (policy in retry.ts), Gong's exact int64 id
+// for the event, and batches (report-many.ts). Its methods are the spec's operations (operations.ts): one per
+// operationId, and `report(operationIdOrAlias, event)`.
+import { checkBaseUrl, neverReached, parseLossless, parseRetryAfter, toInt64 } from "@gong-engage/spec-model/runtime";
 import createClient, { type Client } from "openapi-fetch";
 import { attemptSignal, sleep, TimeoutSlices } from "./abort.js";
 import { authorizationHeader, type GongAuth } from "./auth.js";
-import { GongApiError, GongValidationError, type GongErrorCode } from "./errors.js";
-import type { components, paths } from "./generated/openapi.js";
-import { parseWithBigInts, toInt64 } from "./lossless-json.js";
-import { Pacer, type RateLimitOptions } from "./pacing.js";
-import { reportMany, type ReportManyItem, type ReportManyOptions, type ReportOutcome, type Send } from "./report-many.js";
+import { GongApiError, GongValidationError, type GongApiErrorInit, type GongErrorCode } from "./errors.js";
+import type { paths } from "./generated/openapi.js";
 import {
-  decideRetry,
-  outcomeIsUnknown,
-  parseRetryAfter,
-  retryPolicy,
-  type AttemptOutcome,
-  type RetryOptions,
-} from "./retry.js";
-import { validateEvent, type OperationId } from "./validation.js";
+  OPERATIONS,
+  operationNamed,
+  operationNames,
+  resultIdFieldOf,
+  type EventOf,
+  type Operation,
+  type OperationId,
+  type OperationName,
+  type OperationNamed,
+  type ReportResult,
+} from "./operations.js";
+import { Pacer } from "./pacing.js";
+import { reportMany, type ReportManyItem, type ReportManyOptions, type ReportOutcome, type Send, type Settlement } from "./report-many.js";
+import { decideRetry, interpretConflict, outcomeIsUnknown, retryPolicy } from "./retry.js";
+import type { AttemptOutcome, CallOptions, RateLimitOptions, RetryInfo, RetryOptions } from "./types.js";
 import { accessForAttempt, isTokenSource, tokenMiddleware, type GongTokenSource } from "./token-source.js";
+import { validateEvent } from "./validation.js";
 
-export type ContentSharedEvent = components["schemas"]["ContentSharedEvent"];
-export type ContentViewedEvent = components["schemas"]["ContentViewedEvent"];
-
-/** What a report resolves with. */
-export type ReportResult =
-  | {
-      /** Gong's request reference. */
-      requestId: string;
-      /** Gong's integrationId, exact (an int64 beyond 2^53). */
-      integrationId: bigint;
-      /** False: this call's request was accepted. */
-      alreadyReported: false;
-    }
-  | {
-      requestId: string;
-      /** Not known: Gong's 409 body does not carry it. */
-      integrationId: undefined;
-      /**
-       * True: an earlier attempt of this same call got no clear answer (timeout, network error, 5xx), and the
-       * retry was refused with 409: that earlier attempt landed, so the event is in Gong.
-       */
-      alreadyReported: true;
-    };
-
-export interface RetryInfo {
-  operationId: OperationId;
-  /** The attempt that failed (1 = the first request). */
-  attempt: number;
-  /** What happened: an HTTP status, "timeout" or "network-error". */
-  reason: number | "timeout" | "network-error";
-  /** How long the client waits before the next attempt. */
-  delayMs: number;
-}
+export type { CallOptions, RetryInfo } from "./types.js";
 
 export interface EngagementClientOptions {
   /**
-   * Default "https://api.gong.io". With a token source as `auth`, the customer's base URL from its tokens is used
-   * and this is only the fallback when they carry none (no default: an error if neither is known).
+   * Gong's API root. OAuth apps must use the `api_base_url_for_customer` from their token. With a token source as
+   * `auth`, the customer's base URL from its tokens is used and this is only the fallback when they carry none
+   * (no default then: an error if neither is known). @default "https://api.gong.io"
    */
   baseUrl?: string;
   /** { accessKey, accessKeySecret } (Basic), { bearerToken } (OAuth, fixed), or a token source (OAuth, renewing: token-source.ts). */
   auth: GongAuth | GongTokenSource;
-  /** Retries for 429, 5xx, network errors and timeouts. `false` turns them off. Default 3 retries. */
+  /** Retries for 429, 5xx, network errors and timeouts. `false` turns them off. @default 3 retries */
   retry?: RetryOptions | false;
   /**
-   * Pacing of this client's calls, shared by all its concurrent calls: by default Gong's 3 calls per second
-   * and 10,000 per UTC day. `false` turns it off (another layer paces, or a mock without limits).
+   * Pacing of this client's calls, shared by all its concurrent calls: by default Gong's limits from the spec
+   * (3 calls per second and 10,000 per UTC day). `false` turns it off (another layer paces, or a mock without limits).
    */
   rateLimit?: RateLimitOptions | false;
-  /** Per attempt, in ms. Default 30,000. 0 turns the timeout off. */
+  /** Per attempt, in ms; 0 turns the timeout off. @default 30_000 */
   timeoutMs?: number;
-  /** Check each event against the spec's request schema before sending. Default true. */
+  /** Check each event against the spec's request schema before sending. @default true */
   validate?: boolean;
   /** A fetch to use instead of globalThis.fetch (for tests, proxies, instrumentation). */
   fetch?: (input: Request) => Promise<Response>;
@@ -80,41 +56,49 @@ export interface EngagementClientOptions {
   onRetry?: (info: RetryInfo) => void;
 }
 
-export interface CallOptions {
-  /** Aborts the call, including its retries and waits; the call rejects with the signal's reason. */
-  signal?: AbortSignal;
-}
+/** One method per operation of the spec, named by its operationId (e.g. `reportContentShared(event)`). */
+export type OperationMethods = {
+  [Id in OperationId]: (event: EventOf<Id>, options?: CallOptions) => Promise<ReportResult<Id>>;
+};
 
-export interface EngagementClient {
-  reportContentShared(event: ContentSharedEvent, options?: CallOptions): Promise<ReportResult>;
-  reportContentViewed(event: ContentViewedEvent, options?: CallOptions): Promise<ReportResult>;
+export type EngagementClient = OperationMethods & {
+  /** Reports one event to the operation named by its operationId or alias (e.g. "shared"). */
+  report<Name extends OperationName>(operation: Name, event: EventOf<OperationNamed[Name]>, options?: CallOptions): Promise<ReportResult<OperationNamed[Name]>>;
   /**
-   * Reports many events (an array or an async iterable of `{ operation: "shared" | "viewed", event }`), a few
-   * at a time, paced: yields one outcome per input, tagged with its index, as each completes. See report-many.ts.
+   * Reports many events (an array or an async iterable of `{ operation, event }`, `operation` an alias such as
+   * "shared" or an operationId), a few at a time, paced: yields one outcome per input, tagged with its index,
+   * as each completes. See report-many.ts.
    */
   reportMany(items: Iterable<ReportManyItem> | AsyncIterable<ReportManyItem>, options?: ReportManyOptions): AsyncGenerator<ReportOutcome>;
   /** The underlying typed openapi-fetch client, with auth set and nothing else: for full control. */
   readonly raw: Client<paths>;
-}
+};
 
 const DEFAULT_BASE_URL = "https://api.gong.io";
 /** `raw`'s placeholder base with a token source: its middleware puts the customer's base URL in its place. */
 const RAW_TOKEN_BASE = "https://customer-base-url.invalid";
 const DEFAULT_TIMEOUT_MS = 30_000;
-const SHARED_PATH = "/v2/customer-engagement/content/shared";
-const VIEWED_PATH = "/v2/customer-engagement/content/viewed";
+const NONE: readonly AttemptOutcome[] = [];
+const asIs = (text: string) => text;
+
+/** What one request came to: its outcome, and what the answer said. */
+type Answer =
+  /** A 2xx: Gong recorded the event; `text` is the body. */
+  | { ok: true; outcome: AttemptOutcome & { kind: "response" }; text: string }
+  | { ok: false; outcome: AttemptOutcome; requestId?: string | undefined; errors?: string[] | undefined; cause?: unknown };
 
 export function createEngagementClient(options: EngagementClientOptions): EngagementClient {
   if (!options || typeof options !== "object") {
     throw new TypeError("createEngagementClient: options are required, at least { auth }.");
   }
   const tokens = isTokenSource(options.auth) ? options.auth : undefined;
-  const baseUrl = tokens ? options.baseUrl && checkBaseUrl(options.baseUrl) : checkBaseUrl(options.baseUrl ?? DEFAULT_BASE_URL);
+  const checked = (url: string) => checkBaseUrl(url, "createEngagementClient: `baseUrl`", { credentialsHint: "pass them in `auth`" });
+  const baseUrl = tokens ? options.baseUrl && checked(options.baseUrl) : checked(options.baseUrl ?? DEFAULT_BASE_URL);
   const authHeaders = tokens ? {} : { Authorization: authorizationHeader(options.auth as GongAuth) };
   const policy = retryPolicy(options.retry);
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   if (!Number.isFinite(timeoutMs) || timeoutMs < 0) {
-    throw new TypeError("createEngagementClient: `timeoutMs` must be a non-negative number of milliseconds.");
+    throw new TypeError(`createEngagementClient: \`timeoutMs\` must be a non-negative number of milliseconds, got ${String(timeoutMs)}.`);
   }
   const validate = options.validate ?? true;
   const timeouts = new TimeoutSlices(timeoutMs);
@@ -129,123 +113,181 @@ export function createEngagementClient(options: EngagementClientOptions): Engage
   if (tokens) raw.use(tokenMiddleware(tokens, RAW_TOKEN_BASE, baseUrl));
   // The report methods go through their own openapi-fetch client. Without a custom fetch it hands
   // globalThis.fetch the URL and init directly instead of a Request object: building a Request costs about
-  // 100 µs per call on Node 20 (a quarter of a loopback round trip; see bench/). A custom fetch, and `raw`,
-  // always get a real Request.
+  // a quarter of a loopback round trip on Node 20 (see bench/). A custom fetch, and `raw`, always get a real
+  // Request.
   // With a token source, `raw` carries the token middleware; the report methods set token and base URL per attempt.
   const reporter = options.fetch && !tokens ? raw : createClient<paths>({ ...clientOptions, ...(options.fetch ? {} : directFetch) });
 
-  // One call: validate, then attempts until one answers for good. `track` carries what is known about the event
-  // across the calls of a batch (reportMany resends with the same eventId): attempts, and whether any outcome
-  // was unknown (then a 409 means an earlier attempt landed).
-  async function report(
-    operationId: OperationId,
-    event: ContentSharedEvent | ContentViewedEvent,
-    callOptions: CallOptions = {},
-    track: CallTrack = { attempts: 0, outcomeUnknown: false },
-  ): Promise<ReportResult> {
-    if (validate) {
-      const issues = validateEvent(operationId, event);
-      if (issues.length) throw new GongValidationError(operationId, issues);
-    }
-    const path = operationId === "reportContentShared" ? SHARED_PATH : VIEWED_PATH;
-    const body = JSON.stringify(event);
-    const { signal } = callOptions;
-    let attempts = 0;
-    let rejectedToken: string | undefined; // OAuth: the token Gong just refused with 401 (renewed once per call)
-    let renewed = false;
-
-    for (;;) {
-      const access = tokens && (await accessForAttempt(tokens, { operationId, baseUrl, signal, rejected: rejectedToken, attempts, mayHaveLanded: track.outcomeUnknown }));
-      rejectedToken = undefined;
-      const permit = pacer?.reserve(maxWaitMs);
-      if (permit && !permit.ok) {
-        throw new GongApiError({
-          code: "QUOTA_EXHAUSTED",
-          operationId,
-          retryAfter: Math.ceil(permit.waitMs / 1000),
-          limit: permit.limit,
-          attempts,
-          mayHaveLanded: track.outcomeUnknown,
-        });
-      }
-      await permit?.ready(signal);
-      attempts++;
-      track.attempts++;
-      const attempt = attemptSignal(signal, timeoutMs, timeouts);
-      let outcome: AttemptOutcome;
-      let failure: GongApiError;
-      try {
-        const { response, data, error } = await reporter.PUT(path, {
-          body: event as never,
-          bodySerializer: () => body,
-          parseAs: "text",
-          signal: attempt.signal,
-          ...access?.request,
-        });
-        if (response.ok) return successResult(operationId, response.status, data, attempts);
-        if (response.status === 401 && access && !renewed) {
-          [renewed, rejectedToken] = [true, access.accessToken]; // renew once, resend the same body
-          continue;
-        }
-        const requestId = readRequestId(error);
-        if (response.status === 409 && track.outcomeUnknown) {
-          return { requestId: requestId ?? "", integrationId: undefined, alreadyReported: true };
-        }
-        const retryAfter = response.status === 429 ? parseRetryAfter(response.headers.get("Retry-After")) : undefined;
-        if (retryAfter !== undefined) pacer?.pauseFor(retryAfter);
-        outcome = { kind: "response", status: response.status, retryAfterSeconds: retryAfter };
-        failure = new GongApiError({
-          code: "HTTP_ERROR",
-          operationId,
-          status: response.status,
-          requestId,
-          errors: readErrors(error),
-          retryAfter,
-          attempts,
-          mayHaveLanded: track.outcomeUnknown || outcomeIsUnknown({ kind: "response", status: response.status }),
-        });
-      } catch (thrown) {
-        if (thrown instanceof GongApiError) throw thrown;
-        if (signal?.aborted) {
-          track.outcomeUnknown = true; // aborted while the request was out: it may have landed
-          throw signal.reason;
-        }
-        const timedOut = attempt.timedOut();
-        outcome = timedOut ? { kind: "timeout" } : { kind: "network-error", reached: !neverReached(thrown) };
-        failure = networkFailure(operationId, timedOut ? "TIMEOUT" : "NETWORK_ERROR", attempts, thrown, track.outcomeUnknown || outcomeIsUnknown(outcome));
-      } finally {
-        permit?.answered();
-        attempt.dispose();
-      }
-
-      track.outcomeUnknown ||= outcomeIsUnknown(outcome);
-      const decision = decideRetry(outcome, attempts - 1, policy);
-      if (!decision.retry) throw failure;
-      options.onRetry?.({
-        operationId,
-        attempt: attempts,
-        reason: outcome.kind === "response" ? outcome.status : outcome.kind,
-        delayMs: decision.delayMs,
-      });
-      await sleep(decision.delayMs, signal);
+  /** One request: its outcome, never a rejection. */
+  async function attempt(operation: Operation, body: string, signal: AbortSignal | undefined, access: { baseUrl: string; headers: { Authorization: string } } | undefined): Promise<Answer> {
+    const timed = attemptSignal(signal, timeoutMs, timeouts);
+    try {
+      const { response, data, error } = await reporter.request(operation.method as never, operation.path as never, {
+        body,
+        bodySerializer: asIs,
+        parseAs: "text",
+        signal: timed.signal,
+        ...access,
+      } as never);
+      const status = response.status;
+      if (response.ok) return { ok: true, outcome: { kind: "response", status }, text: typeof data === "string" ? data : "" };
+      const retryAfterSeconds = status === 429 ? parseRetryAfter(response.headers.get("Retry-After")) : undefined;
+      return { ok: false, outcome: { kind: "response", status, retryAfterSeconds }, requestId: readRequestId(error), errors: readErrors(error) };
+    } catch (cause) {
+      if (signal?.aborted) return { ok: false, outcome: { kind: "aborted" }, cause: signal.reason };
+      const errors = [describeCause(cause)];
+      if (timed.timedOut()) return { ok: false, outcome: { kind: "timeout" }, errors, cause };
+      return { ok: false, outcome: { kind: "network-error", reached: !neverReached(cause) }, errors, cause };
+    } finally {
+      timed.dispose();
     }
   }
 
-  const send: Send = (operationId, event, callOptions, track) => report(operationId, event as ContentSharedEvent, callOptions, track);
+  /**
+   * One call, settled: validate, then attempt -> decide -> wait until an attempt answers for good. `earlier` are
+   * the outcomes of earlier calls for the same event (reportMany resends with the same eventId): a 409 after an
+   * unknown one means that one landed.
+   */
+  async function settle(operation: Operation, event: unknown, signal: AbortSignal | undefined, earlier: readonly AttemptOutcome[] = NONE): Promise<Settlement> {
+    const { operationId } = operation;
+    if (validate) {
+      const issues = validateEvent(operationId, event);
+      if (issues.length) return { status: "invalid", error: new GongValidationError(operationId, issues) };
+    }
+    const body = JSON.stringify(event);
+    let history = earlier;
+    let attempts = 0;
+    let rejectedToken: string | undefined; // OAuth: the token Gong just refused with 401 (renewed once per call)
+    let renewed = false;
+    const error = (code: GongErrorCode, fields: Omit<GongApiErrorInit, "code" | "operationId">) =>
+      new GongApiError({ code, operationId, attempts, mayHaveLanded: history.some(outcomeIsUnknown), ...fields });
+    const failed = (code: GongErrorCode, fields: Omit<GongApiErrorInit, "code" | "operationId">): Settlement => ({ status: "failed", history, error: error(code, fields) });
+
+    for (;;) {
+      // OAuth: the access token and the customer's base URL for this attempt (renewed after a 401).
+      let access: Awaited<ReturnType<typeof accessForAttempt>> | undefined;
+      if (tokens) {
+        try {
+          access = await accessForAttempt(tokens, { operationId, baseUrl, signal, rejected: rejectedToken, attempts, mayHaveLanded: history.some(outcomeIsUnknown) });
+        } catch (thrown) {
+          if (thrown instanceof GongApiError) return { status: "failed", history, error: thrown };
+          return { status: "aborted", reason: thrown, history };
+        }
+        rejectedToken = undefined;
+      }
+
+      // Wait for a turn within Gong's limits (or be refused at once).
+      const permit = pacer?.reserve(maxWaitMs);
+      if (permit && !permit.ok) return failed("QUOTA_EXHAUSTED", { retryAfter: Math.ceil(permit.waitMs / 1000), limit: permit.limit });
+      try {
+        if (permit) await permit.ready(signal);
+        else if (signal?.aborted) throw signal.reason;
+      } catch (reason) {
+        return { status: "aborted", reason, history };
+      }
+
+      // Attempt.
+      attempts++;
+      let answer: Answer;
+      try {
+        answer = await attempt(operation, body, signal, access?.request);
+      } finally {
+        permit?.answered();
+      }
+      const { outcome } = answer;
+      const before = history;
+      history = before.length ? [...before, outcome] : [outcome];
+
+      // Decide.
+      if (answer.ok) {
+        const read = readAccepted(answer.text, resultIdFieldOf(operation));
+        if (read.problem === undefined) return { status: "accepted", requestId: read.requestId ?? "", resultId: read.resultId, history };
+        // Gong answered 2xx, so the event is recorded, whatever the body says: it may have landed (it has).
+        return failed("INVALID_RESPONSE", { status: answer.outcome.status, requestId: read.requestId, errors: [read.problem], cause: read.cause, mayHaveLanded: true });
+      }
+      if (outcome.kind === "aborted") return { status: "aborted", reason: answer.cause, history };
+      if (outcome.kind === "response" && outcome.status === 401 && access && !renewed) {
+        [renewed, rejectedToken] = [true, access.accessToken]; // renew once, resend the same body
+        continue;
+      }
+      if (outcome.kind === "response") {
+        if (outcome.status === 409) {
+          const reason = interpretConflict(before);
+          return { status: "already-reported", reason, requestId: answer.requestId ?? "", history, error: error("HTTP_ERROR", { status: 409, requestId: answer.requestId, errors: answer.errors }) };
+        }
+        if (outcome.retryAfterSeconds !== undefined) pacer?.pauseFor(outcome.retryAfterSeconds);
+      }
+      const decision = decideRetry(outcome, attempts - 1, policy);
+      if (!decision.retry) {
+        if (outcome.kind === "response") {
+          return failed("HTTP_ERROR", { status: outcome.status, requestId: answer.requestId, errors: answer.errors, retryAfter: outcome.retryAfterSeconds });
+        }
+        return failed(outcome.kind === "timeout" ? "TIMEOUT" : "NETWORK_ERROR", { errors: answer.errors, cause: answer.cause });
+      }
+
+      // Wait.
+      options.onRetry?.({ operationId, attempt: attempts, reason: outcome.kind === "response" ? outcome.status : outcome.kind, delayMs: decision.delayMs });
+      try {
+        await sleep(decision.delayMs, signal);
+      } catch (reason) {
+        return { status: "aborted", reason, history };
+      }
+    }
+  }
+
+  /** A single call, as the report methods settle it: a result, or a rejection. */
+  async function report(name: string, event: unknown, callOptions?: CallOptions): Promise<ReportResult> {
+    const operation = operationNamed(name);
+    if (!operation) throw new TypeError(`report: \`operation\` must be one of ${operationNames()}, got ${JSON.stringify(name)}.`);
+    const settled = await settle(operation, event, callOptions?.signal);
+    switch (settled.status) {
+      case "accepted":
+        return result(operation, settled.requestId, settled.resultId, false);
+      case "already-reported":
+        // A 409 to a call that could not have recorded the event before: the caller sent a duplicate.
+        if (settled.reason === "reported-before") throw settled.error;
+        return result(operation, settled.requestId, undefined, true);
+      case "aborted":
+        throw settled.reason;
+      default:
+        throw settled.error;
+    }
+  }
+
+  const send: Send = settle;
+  const methods = Object.fromEntries(
+    Object.keys(OPERATIONS).map((operationId) => [operationId, (event: unknown, callOptions?: CallOptions) => report(operationId, event, callOptions)]),
+  ) as OperationMethods;
   return {
-    reportContentShared: (event, callOptions) => report("reportContentShared", event, callOptions),
-    reportContentViewed: (event, callOptions) => report("reportContentViewed", event, callOptions),
+    ...methods,
+    report: report as unknown as EngagementClient["report"],
     reportMany: (items, manyOptions) => reportMany(send, items, manyOptions),
     raw,
   };
 }
 
-/** What is known about one event across the calls that send it. */
-export interface CallTrack {
-  /** Requests sent so far. */
-  attempts: number;
-  /** Some attempt's outcome was unknown (timeout, reset, lost response, 5xx): the event may be in Gong. */
-  outcomeUnknown: boolean;
+/** What a report resolves with: Gong's requestId, its id for the event under the operation's name for it, and whether it was there already. */
+function result(operation: Operation, requestId: string, resultId: bigint | undefined, alreadyReported: boolean): ReportResult {
+  const field = resultIdFieldOf(operation);
+  const value: Record<string, unknown> = { requestId };
+  if (field !== undefined) value[field] = resultId;
+  value.alreadyReported = alreadyReported;
+  return value as ReportResult;
+}
+
+/** A 2xx body: Gong's requestId and its exact id for the event (when the operation has one), or what is wrong with it. */
+function readAccepted(text: string, resultIdField: string | undefined): { requestId?: string | undefined; resultId?: bigint | undefined; problem?: string; cause?: unknown } {
+  let body: unknown;
+  try {
+    body = parseLossless(text);
+  } catch (cause) {
+    return { problem: "the body is not JSON", cause };
+  }
+  const requestId = readRequestId(body);
+  if (resultIdField === undefined) return { requestId };
+  const resultId = toInt64((body as Record<string, unknown> | null)?.[resultIdField]);
+  if (resultId === undefined) return { requestId, problem: `${resultIdField} is missing or not an exact integer` };
+  return { requestId, resultId };
 }
 
 /** A stand-in for Request that only carries url and init, and a fetch that unwraps it. */
@@ -266,62 +308,8 @@ const directFetch = {
   },
 };
 
-function successResult(operationId: OperationId, status: number, text: unknown, attempts: number): ReportResult {
-  let body: unknown;
-  try {
-    body = parseWithBigInts(typeof text === "string" ? text : "");
-  } catch (cause) {
-    throw invalidSuccess(operationId, status, undefined, attempts, "the body is not JSON", cause);
-  }
-  const requestId = readRequestId(body);
-  const integrationId = toInt64((body as { integrationId?: unknown } | null)?.integrationId);
-  if (integrationId === undefined) {
-    throw invalidSuccess(operationId, status, requestId, attempts, "integrationId is missing or not an exact integer");
-  }
-  return { requestId: requestId ?? "", integrationId, alreadyReported: false };
-}
-
-function invalidSuccess(
-  operationId: OperationId,
-  status: number,
-  requestId: string | undefined,
-  attempts: number,
-  problem: string,
-  cause?: unknown,
-): GongApiError {
-  return new GongApiError({
-    code: "INVALID_RESPONSE",
-    operationId,
-    status,
-    requestId,
-    errors: [`${problem}; Gong accepted the event, do not resend it`],
-    attempts,
-    cause,
-  });
-}
-
-function networkFailure(operationId: OperationId, code: GongErrorCode, attempts: number, cause: unknown, mayHaveLanded: boolean): GongApiError {
-  const detail = cause instanceof Error ? describeCause(cause) : String(cause);
-  return new GongApiError({ code, operationId, attempts, errors: [detail], cause, mayHaveLanded });
-}
-
-// Errors that mean the request never left for the server: nothing can have been recorded.
-const NEVER_REACHED = new Set(["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN", "ENETUNREACH", "EHOSTUNREACH", "UND_ERR_CONNECT_TIMEOUT", "ERR_INVALID_URL"]);
-
-function neverReached(error: unknown): boolean {
-  const codes: string[] = [];
-  const collect = (value: unknown, depth: number) => {
-    if (!value || typeof value !== "object" || depth > 3) return;
-    const { code, cause, errors } = value as { code?: unknown; cause?: unknown; errors?: unknown };
-    if (typeof code === "string") codes.push(code);
-    collect(cause, depth + 1);
-    if (Array.isArray(errors)) for (const inner of errors) collect(inner, depth + 1);
-  };
-  collect(error, 0);
-  return codes.length > 0 && codes.every((code) => NEVER_REACHED.has(code));
-}
-
-function describeCause(error: Error): string {
+function describeCause(error: unknown): string {
+  if (!(error instanceof Error)) return String(error);
   // undici puts the useful part (ECONNREFUSED, ...) in `cause`.
   const inner = (error as { cause?: unknown }).cause;
   const innerText = inner instanceof Error ? `: ${inner.message}` : "";
@@ -338,20 +326,4 @@ function readErrors(body: unknown): string[] {
   if (Array.isArray(errors)) return errors.map(String);
   if (typeof body === "string" && body.trim()) return [body.trim().slice(0, 500)];
   return [];
-}
-
-function checkBaseUrl(baseUrl: string): string {
-  let url: URL;
-  try {
-    url = new URL(baseUrl);
-  } catch {
-    throw new TypeError(`createEngagementClient: \`baseUrl\` must be an absolute http(s) URL, got ${JSON.stringify(baseUrl)}.`);
-  }
-  if (url.protocol !== "https:" && url.protocol !== "http:") {
-    throw new TypeError(`createEngagementClient: \`baseUrl\` must use http or https, got ${JSON.stringify(url.protocol)}.`);
-  }
-  if (url.username || url.password) {
-    throw new TypeError("createEngagementClient: `baseUrl` must not carry credentials; pass them in `auth`.");
-  }
-  return baseUrl.replace(/\/+$/, "");
 }

@@ -1,5 +1,8 @@
 // The errors the client rejects with. One base class, GongApiError, carries what a caller needs to act on a
 // failure (status, Gong's requestId, Gong's messages, Retry-After) and never any credential.
+import type { ValidationIssue } from "./types.js";
+
+export type { ValidationIssue } from "./types.js";
 
 /** Why a call failed. */
 export type GongErrorCode =
@@ -54,8 +57,10 @@ export class GongApiError extends Error {
   readonly attempts: number;
   /**
    * True when the event may be in Gong although the call failed: some attempt's outcome was unknown (a timeout,
-   * a reset connection or lost response, a 5xx). Resending it with the same eventId is safe, and a 409 then
-   * means it had landed. False when every attempt was refused or never reached Gong: it is certainly not there.
+   * a reset connection or lost response, a 5xx, an abort while the request was out); resending it with the same
+   * eventId is safe, and a 409 then means it had landed. Also true for INVALID_RESPONSE: Gong answered 200, so
+   * the event is recorded (do not resend it). False when no attempt of this call can have recorded it: every
+   * one was refused (a 4xx; a 409 says it was in Gong already) or never reached Gong.
    */
   readonly mayHaveLanded: boolean;
 
@@ -85,14 +90,6 @@ export class GongApiError extends Error {
       mayHaveLanded: this.mayHaveLanded,
     };
   }
-}
-
-/** One field of an event that fails the spec's request schema. */
-export interface ValidationIssue {
-  /** Where, as a path into the event: `recipients[0].email`, or `(event)` for the event itself. */
-  field: string;
-  /** What is wrong: `is required`, `must be one of: Salesforce, HubSpot, ...`. */
-  problem: string;
 }
 
 /** The event does not match the spec's request schema. Nothing was sent. */
@@ -132,7 +129,8 @@ function describe(init: GongApiErrorInit): string {
     case "TOKEN_UNAVAILABLE":
       return `${init.operationId}: not sent: no access token${errors}${landed}`;
     case "INVALID_RESPONSE":
-      return `${init.operationId}: Gong answered ${init.status}${requestId} with an unreadable body${errors}`;
+      // Gong accepted the event (a 2xx): it is recorded, and a resend would only be refused as a duplicate.
+      return `${init.operationId}: Gong answered ${init.status}${requestId}, so the event is recorded, but with an unreadable body${errors}; do not resend it`;
     case "HTTP_ERROR": {
       // Gong's own message may already say when to retry: say it once.
       const saysWhen = init.errors?.some((e) => /retry.after/i.test(e));

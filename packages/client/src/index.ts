@@ -1,21 +1,14 @@
-// @gong-engage/client: the typed client for Gong's content-shared / content-viewed events.
+// @gong-engage/client: the typed client for Gong's engagement events, one method per operation of the spec.
 export { createEngagementClient } from "./client.js";
-export type {
-  CallOptions,
-  ContentSharedEvent,
-  ContentViewedEvent,
-  EngagementClient,
-  EngagementClientOptions,
-  ReportResult,
-  RetryInfo,
-} from "./client.js";
+export type { CallOptions, EngagementClient, EngagementClientOptions, OperationMethods, RetryInfo } from "./client.js";
+export type { AliasOf, OperationName, ReportResult } from "./operations.js";
+// OperationId, EventOf<OperationId> and a named type for each request schema (ContentSharedEvent, ...).
+export type * from "./generated/operations.js";
 export type { AccessKeyAuth, BearerAuth, GongAuth } from "./auth.js";
 export { GongApiError, GongValidationError } from "./errors.js";
 export { validateEvent } from "./validation.js";
-export type { OperationId } from "./validation.js";
 export type { GongErrorCode, ValidationIssue } from "./errors.js";
-export type { RetryOptions } from "./retry.js";
-export type { RateLimitOptions } from "./pacing.js";
+export type { RateLimitOptions, RetryOptions } from "./types.js";
 export { GONG_RATE_LIMITS } from "./pacing.js";
 export type { ReportManyItem, ReportManyOptions, ReportManyProgress, ReportOutcome } from "./report-many.js";
 export type { components, paths, operations } from "./generated/openapi.js";

@@ -15,17 +15,13 @@
 // sliding-window server answers with 429), bottleneck is unmaintained since 2019, and limiter's day is a rolling
 // 24 h from start-up. None of them paces on answers, and none says up front how long a call would wait, which
 // "refuse at once rather than wait past maxWaitMs" needs.
-/** `rateLimit` of createEngagementClient. */
-export interface RateLimitOptions {
-  /** Calls per second per credential. Default 3 (Gong's). 0: no per-second limit. */
-  perSecond?: number;
-  /** Calls per UTC day per credential. Default 10,000 (Gong's). 0: no daily limit. */
-  perDay?: number;
-  /** The longest a call may wait for its turn before it is refused with QUOTA_EXHAUSTED. Default: retry.maxDelayMs (30,000). */
-  maxWaitMs?: number;
-}
+import { RATE_LIMITS } from "./generated/operations.js";
+import type { RateLimitOptions } from "./types.js";
 
-export const GONG_RATE_LIMITS = { perSecond: 3, perDay: 10_000 } as const;
+export type { RateLimitOptions } from "./types.js";
+
+/** Gong's limits per company credential, from the spec's x-gong-rate-limits. */
+export const GONG_RATE_LIMITS = RATE_LIMITS;
 
 /** A place in the line: wait for `ready`, send, then call `answered` (whatever the outcome). */
 export interface Permit {
@@ -44,29 +40,21 @@ const WINDOW_MS = 1_000;
 const STALL_MS = 2_000;
 const DAY_MS = 86_400_000;
 
-interface Place {
-  start: number | undefined;
-  answeredAt: number | undefined;
-  /** Resolve when the place starts / is answered; made only when somebody waits (most calls never do). */
-  started(): Promise<void>;
-  answered(): Promise<void>;
-  markStarted(at: number): void;
-  markAnswered(at: number): void;
-}
-
 export class Pacer {
   readonly perSecond: number;
   readonly perDay: number;
   private readonly recent: Place[] = []; // the last `perSecond` places in line, oldest first
   private last: Place | undefined;
   private estimates: number[] = []; // foreseen starts of the last `perSecond` places
+  // Stryker disable next-line UnaryOperator: any day that is not today's works as "none yet"
   private day = -1; // the UTC day of `dayCount`
   private dayCount = 0;
   private pausedUntil = 0;
 
   constructor(
     options: Omit<RateLimitOptions, "maxWaitMs">,
-    private readonly now: () => number = Date.now,
+    /** The clock, in ms since the epoch. */
+    readonly now: () => number = Date.now,
   ) {
     this.perSecond = checkLimit(options.perSecond ?? GONG_RATE_LIMITS.perSecond, "perSecond");
     this.perDay = checkLimit(options.perDay ?? GONG_RATE_LIMITS.perDay, "perDay");
@@ -101,45 +89,36 @@ export class Pacer {
     this.day = day;
     this.dayCount = dayCount + 1;
     this.estimates.push(start);
+    // Stryker disable next-line ConditionalExpression: only bounds memory (the schedule reads the last perSecond)
     if (this.estimates.length > Math.max(this.perSecond, 1)) this.estimates.shift();
-    const before = this.last;
-    const windowOpener = this.perSecond > 0 && this.recent.length >= this.perSecond ? this.recent[this.recent.length - this.perSecond] : undefined;
-    const place = newPlace();
+    const opener = this.perSecond > 0 && this.recent.length >= this.perSecond ? this.recent[this.recent.length - this.perSecond] : undefined;
+    const place = new Place(this, this.last, opener, day * DAY_MS, waitMs);
     this.last = place;
     this.recent.push(place);
+    // Stryker disable next-line ConditionalExpression: only bounds memory (the line reads the last perSecond)
     if (this.recent.length > this.perSecond) this.recent.shift();
-    const dayStart = day * DAY_MS;
-
-    return {
-      ok: true,
-      estimatedWaitMs: waitMs,
-      ready: (signal) => {
-        // The common case, without a promise of its own: nobody ahead is still waiting, the window is open.
-        const now = this.now();
-        const opener = windowOpener;
-        if (
-          !signal?.aborted &&
-          (!before || before.start !== undefined) &&
-          (!opener || (opener.answeredAt !== undefined && opener.answeredAt + WINDOW_MS <= now)) &&
-          this.pausedUntil <= now &&
-          dayStart <= now
-        ) {
-          place.markStarted(now);
-          return RESOLVED;
-        }
-        return this.wait(place, before, opener, dayStart, signal);
-      },
-      answered: () => place.markAnswered(this.now()),
-    };
+    return place;
   }
 
-  private async wait(place: Place, before: Place | undefined, opener: Place | undefined, dayStart: number, signal: AbortSignal | undefined): Promise<void> {
+  /** The common case, without a promise of its own: nobody ahead is still waiting, the window is open. */
+  canStartNow(place: Place, now: number): boolean {
+    const { before, opener } = place;
+    return (
+      (!before || before.start !== undefined) &&
+      (!opener || (opener.answeredAt !== undefined && opener.answeredAt + WINDOW_MS <= now)) &&
+      this.pausedUntil <= now &&
+      place.dayStart <= now
+    );
+  }
+
+  /** @internal Waits for the place's turn: the one before it started, its window opened, no pause, its day. */
+  async wait(place: Place, signal: AbortSignal | undefined): Promise<void> {
+    const { before, opener, dayStart } = place;
     try {
-      if (before && before.start === undefined) await until(before.started(), Infinity, signal); // first come, first served
-      if (opener) {
-        if (opener.start === undefined) await until(opener.started(), Infinity, signal);
-        if (opener.answeredAt === undefined) await until(opener.answered(), opener.start! + STALL_MS - this.now(), signal);
-      }
+      // First come, first served: once the place before has started, so have all before it (the opener too).
+      if (before && before.start === undefined) await until(before.started(), Infinity, signal);
+      // The opener's answer opens the window, or its stall time passing.
+      if (opener) await until(opener.whenAnswered(), opener.start! + STALL_MS - this.now(), signal);
       const opensAt = opener ? (opener.answeredAt ?? opener.start! + STALL_MS) + WINDOW_MS : 0;
       // Re-checked after each wait: a 429 may have paused the line meanwhile.
       for (let at = Math.max(opensAt, dayStart, this.pausedUntil); at > this.now(); at = Math.max(at, this.pausedUntil)) {
@@ -159,12 +138,13 @@ export class Pacer {
   }
 }
 
-/** Waits for `promise` (if any), at most `ms`; rejects with the signal's reason as soon as it aborts. */
+/** Waits for `promise` (if any), at most `ms` (Infinity: no limit); rejects with the signal's reason as soon as it aborts. */
 function until(promise: Promise<void> | undefined, ms: number, signal: AbortSignal | undefined): Promise<void> {
   if (signal?.aborted) return Promise.reject(signal.reason);
-  if (ms <= 0 || (!promise && !Number.isFinite(ms))) return Promise.resolve();
+  // Stryker disable next-line EqualityOperator,ConditionalExpression: a wait of 0 ms as a 0 ms timer is the same wait
+  if (ms <= 0) return Promise.resolve();
   return new Promise<void>((resolve, reject) => {
-    const timer = Number.isFinite(ms) ? setTimeout(done, Math.max(0, ms)) : undefined;
+    const timer = Number.isFinite(ms) ? setTimeout(done, ms) : undefined;
     const onAbort = () => {
       cleanup();
       reject(signal!.reason);
@@ -184,28 +164,62 @@ function until(promise: Promise<void> | undefined, ms: number, signal: AbortSign
 
 const RESOLVED = Promise.resolve();
 
-function newPlace(): Place {
-  let onStarted: Array<() => void> | undefined;
-  let onAnswered: Array<() => void> | undefined;
-  const later = (done: boolean, list: () => Array<() => void>) =>
-    done ? RESOLVED : new Promise<void>((resolve) => list().push(resolve));
-  const place: Place = {
-    start: undefined,
-    answeredAt: undefined,
-    started: () => later(place.start !== undefined, () => (onStarted ??= [])),
-    answered: () => later(place.answeredAt !== undefined, () => (onAnswered ??= [])),
-    markStarted(at) {
-      if (place.start !== undefined) return;
-      place.start = at;
-      onStarted?.forEach((resolve) => resolve());
-    },
-    markAnswered(at) {
-      if (place.answeredAt !== undefined) return;
-      place.answeredAt = at;
-      onAnswered?.forEach((resolve) => resolve());
-    },
-  };
-  return place;
+/**
+ * A place in the line, and the permit for it: one object per attempt (no closures), whose promises are made only
+ * when somebody waits for it (most attempts never do). Once it has started it lets go of the places before it,
+ * so that a long-lived client does not keep its whole history reachable.
+ */
+class Place implements Permit {
+  readonly ok = true;
+  start: number | undefined;
+  answeredAt: number | undefined;
+  private onStarted: Array<() => void> | undefined;
+  private onAnswered: Array<() => void> | undefined;
+
+  constructor(
+    private readonly pacer: Pacer,
+    /** The place before this one (first come, first served), until this one starts. */
+    public before: Place | undefined,
+    /** The place perSecond before this one: its answer opens this one's window. */
+    public opener: Place | undefined,
+    /** The UTC day's first millisecond of this place's turn. */
+    readonly dayStart: number,
+    readonly estimatedWaitMs: number,
+  ) {}
+
+  ready(signal?: AbortSignal): Promise<void> {
+    if (!signal?.aborted && this.pacer.canStartNow(this, this.pacer.now())) {
+      this.markStarted(this.pacer.now());
+      return RESOLVED;
+    }
+    return this.pacer.wait(this, signal);
+  }
+
+  answered(): void {
+    this.markAnswered(this.pacer.now());
+  }
+
+  started(): Promise<void> {
+    return this.start !== undefined ? RESOLVED : new Promise<void>((resolve) => (this.onStarted ??= []).push(resolve));
+  }
+
+  whenAnswered(): Promise<void> {
+    return this.answeredAt !== undefined ? RESOLVED : new Promise<void>((resolve) => (this.onAnswered ??= []).push(resolve));
+  }
+
+  markStarted(at: number): void {
+    if (this.start !== undefined) return;
+    this.start = at;
+    this.before = undefined;
+    this.opener = undefined;
+    this.onStarted?.forEach((resolve) => resolve());
+  }
+
+  markAnswered(at: number): void {
+    if (this.answeredAt !== undefined) return;
+    this.answeredAt = at;
+    this.onAnswered?.forEach((resolve) => resolve());
+  }
 }
 
 function checkLimit(value: number, name: string): number {

@@ -6,18 +6,20 @@
 //                     ("reported-before": it was in Gong before this batch)
 //   invalid           it fails the spec; nothing was sent
 //   failed            Gong refused it, or it could not be sent; `mayHaveLanded` says whether it may be in Gong
-//                     anyway (some attempt's outcome was unknown) or certainly is not
+//                     anyway (some attempt's outcome was unknown) or certainly is not. A 200 whose body cannot be
+//                     read is `failed` with `mayHaveLanded: true` and code INVALID_RESPONSE: it IS in Gong, and it
+//                     is not resent
 //   not-attempted     the batch was aborted before it was sent
 // An event whose call failed in a way a resend can fix (a timeout, a reset, a 5xx, a 429) is resent with the
 // same eventId up to `resends` more times: a 409 then proves the earlier attempt landed. Inputs are read only
 // as fast as they are sent, so an iterable of any length uses memory for `concurrency` events at a time.
-import type { CallOptions, CallTrack, ContentSharedEvent, ContentViewedEvent, ReportResult } from "./client.js";
-import { GongApiError, GongValidationError, type ValidationIssue } from "./errors.js";
-import type { OperationId } from "./validation.js";
+import { GongApiError, type GongValidationError } from "./errors.js";
+import { eventIdOf, operationNamed, operationNames, type AliasOf, type EventOf, type Operation, type OperationId, type ReportResult } from "./operations.js";
+import { outcomeIsUnknown } from "./retry.js";
+import type { AttemptOutcome, ConflictReading, ValidationIssue } from "./types.js";
 
-export type ReportManyItem =
-  | { operation: "shared"; event: ContentSharedEvent }
-  | { operation: "viewed"; event: ContentViewedEvent };
+/** One input: the operation (its alias, e.g. "shared", or its operationId) and the event. */
+export type ReportManyItem = { [Id in OperationId]: { operation: Id | AliasOf<Id>; event: EventOf<Id> } }[OperationId];
 
 export interface ReportManyProgress {
   /** Outcomes so far, and by kind. */
@@ -46,21 +48,28 @@ export interface ReportManyOptions {
   resends?: number;
 }
 
-interface OutcomeBase {
+interface OutcomeBase<Id extends OperationId = OperationId> {
   /** The position of the input (0-based). */
   index: number;
-  operation: "shared" | "viewed";
-  /** The event's eventId, when it has one. */
+  /** The input's `operation`, as given. */
+  operation: Id | AliasOf<Id>;
+  /** The event's own id (its eventId), when it has one. */
   eventId: string | undefined;
   /** Requests sent for this event (0: none). */
   attempts: number;
 }
 
-export type ReportOutcome =
-  | (OutcomeBase & { status: "accepted"; requestId: string; integrationId: bigint })
-  | (OutcomeBase & { status: "already-reported"; requestId: string; reason: "landed-earlier" | "reported-before" })
-  | (OutcomeBase & { status: "invalid"; issues: ValidationIssue[] })
-  | (OutcomeBase & {
+/** The accepted result's fields but `alreadyReported`: requestId, and Gong's exact id for the event when the operation has one. */
+type AcceptedFields<Id extends OperationId> = Omit<Extract<ReportResult<Id>, { alreadyReported: false }>, "alreadyReported">;
+
+/** One input's outcome (by operation; without a parameter, any operation's). */
+export type ReportOutcome<Id extends OperationId = OperationId> = Id extends OperationId ? OutcomeOf<Id> : never;
+
+type OutcomeOf<Id extends OperationId, Base = OutcomeBase<Id>> =
+  | (Base & { status: "accepted" } & AcceptedFields<Id>)
+  | (Base & { status: "already-reported"; requestId: string; reason: "landed-earlier" | "reported-before" })
+  | (Base & { status: "invalid"; issues: ValidationIssue[] })
+  | (Base & {
       status: "failed";
       /** Gong's last HTTP status; undefined when no answer came (timeout, network) or nothing was sent (quota). */
       httpStatus: number | undefined;
@@ -72,10 +81,19 @@ export type ReportOutcome =
     })
   | (OutcomeBase & { status: "not-attempted"; reason: "aborted" });
 
-/** The client's single call, with the track of the event across calls. */
-export type Send = (operationId: OperationId, event: unknown, options: CallOptions, track: CallTrack) => Promise<ReportResult>;
+/**
+ * What one call of the client came to (it never rejects). `history` is every attempt's outcome for the event so
+ * far, earlier calls' included: what a resend hands back, so that a 409 is read against all of them.
+ */
+export type Settlement =
+  | { status: "accepted"; requestId: string; resultId: bigint | undefined; history: readonly AttemptOutcome[] }
+  | { status: "already-reported"; reason: ConflictReading; requestId: string; history: readonly AttemptOutcome[]; error: GongApiError }
+  | { status: "invalid"; error: GongValidationError }
+  | { status: "failed"; error: GongApiError; history: readonly AttemptOutcome[] }
+  | { status: "aborted"; reason: unknown; history: readonly AttemptOutcome[] };
 
-const OPERATIONS = { shared: "reportContentShared", viewed: "reportContentViewed" } as const;
+/** The client's single call: `earlier` are the outcomes of the calls before it for the same event. */
+export type Send = (operation: Operation, event: unknown, signal: AbortSignal | undefined, earlier: readonly AttemptOutcome[]) => Promise<Settlement>;
 const RATE_WINDOW_MS = 10_000;
 
 export async function* reportMany(
@@ -146,33 +164,36 @@ export async function* reportMany(
 
 /** One input to its outcome: the call, and resends while a resend can still help. */
 async function one(send: Send, item: ReportManyItem, index: number, signal: AbortSignal | undefined, resends: number): Promise<ReportOutcome> {
-  const operationId = OPERATIONS[item?.operation as keyof typeof OPERATIONS];
-  const base = { index, operation: item?.operation, eventId: eventIdOf(item?.event) };
-  if (!operationId || !item.event || typeof item.event !== "object") {
-    const issues = !operationId
-      ? [{ field: "operation", problem: `must be "shared" or "viewed", got ${JSON.stringify(item?.operation)}` }]
+  const operation = operationNamed(item?.operation);
+  const base = { index, operation: item?.operation, eventId: eventIdOf(operation, item?.event) } as Omit<OutcomeBase, "attempts">;
+  if (!operation || !item.event || typeof item.event !== "object") {
+    const issues = !operation
+      ? [{ field: "operation", problem: `must be one of ${operationNames()}, got ${JSON.stringify(item?.operation)}` }]
       : [{ field: "event", problem: "must be an object (the event)" }];
-    return { ...base, attempts: 0, status: "invalid", issues };
+    return { ...base, attempts: 0, status: "invalid", issues } as ReportOutcome;
   }
-  const track: CallTrack = { attempts: 0, outcomeUnknown: false };
+  let earlier: readonly AttemptOutcome[] = [];
   for (let call = 0; ; call++) {
-    try {
-      const result = await send(operationId, item.event, signal ? { signal } : {}, track);
-      if (result.alreadyReported) return { ...base, attempts: track.attempts, status: "already-reported", requestId: result.requestId, reason: "landed-earlier" };
-      return { ...base, attempts: track.attempts, status: "accepted", requestId: result.requestId, integrationId: result.integrationId };
-    } catch (error) {
-      if (signal?.aborted && !(error instanceof GongApiError)) {
-        if (track.attempts === 0) return notAttempted(item, index);
-        return failed(base, track, new GongApiError({ code: "NETWORK_ERROR", operationId, attempts: track.attempts, errors: ["aborted"], mayHaveLanded: track.outcomeUnknown, cause: error }));
+    const settled = await send(operation, item.event, signal, earlier);
+    if (settled.status === "invalid") return { ...base, attempts: 0, status: "invalid", issues: settled.error.issues };
+    const attempts = settled.history.length;
+    switch (settled.status) {
+      case "accepted":
+        return accepted(base, attempts, operation, settled.requestId, settled.resultId);
+      case "already-reported":
+        return { ...base, attempts, status: "already-reported", requestId: settled.requestId, reason: settled.reason };
+      case "aborted": {
+        if (attempts === 0) return notAttempted(item, index);
+        const mayHaveLanded = settled.history.some(outcomeIsUnknown);
+        const error = new GongApiError({ code: "NETWORK_ERROR", operationId: operation.operationId, attempts, errors: ["aborted"], mayHaveLanded, cause: settled.reason });
+        return failed(base, attempts, error);
       }
-      if (error instanceof GongValidationError) return { ...base, attempts: 0, status: "invalid", issues: error.issues };
-      if (!(error instanceof GongApiError)) throw error;
-      if (error.status === 409 && !track.outcomeUnknown) {
-        return { ...base, attempts: track.attempts, status: "already-reported", requestId: error.requestId ?? "", reason: "reported-before" };
-      }
-      if (call < resends && resendable(error) && !signal?.aborted) continue;
-      return failed(base, track, error);
     }
+    if (call < resends && resendable(settled.error) && !signal?.aborted) {
+      earlier = settled.history;
+      continue;
+    }
+    return failed(base, attempts, settled.error);
   }
 }
 
@@ -182,26 +203,29 @@ function resendable(error: GongApiError): boolean {
   return error.code === "HTTP_ERROR" && (error.status === 429 || (error.status !== undefined && error.status >= 500));
 }
 
-function failed(base: Omit<OutcomeBase, "attempts">, track: CallTrack, error: GongApiError): ReportOutcome {
+/** Accepted: requestId, and Gong's id for the event under the operation's name for it (e.g. integrationId). */
+function accepted(base: Omit<OutcomeBase, "attempts">, attempts: number, operation: Operation, requestId: string, resultId: bigint | undefined): ReportOutcome {
+  const outcome: Record<string, unknown> = { ...base, attempts, status: "accepted", requestId };
+  const field = (operation.event as { resultIdField?: string }).resultIdField;
+  if (field !== undefined) outcome[field] = resultId;
+  return outcome as unknown as ReportOutcome;
+}
+
+function failed(base: Omit<OutcomeBase, "attempts">, attempts: number, error: GongApiError): ReportOutcome {
   return {
     ...base,
-    attempts: track.attempts,
+    attempts,
     status: "failed",
     httpStatus: error.status,
     requestId: error.requestId,
     retryAfter: error.retryAfter,
-    mayHaveLanded: track.outcomeUnknown,
+    mayHaveLanded: error.mayHaveLanded,
     error,
   };
 }
 
 function notAttempted(item: ReportManyItem, index: number): ReportOutcome {
-  return { index, operation: item?.operation, eventId: eventIdOf(item?.event), attempts: 0, status: "not-attempted", reason: "aborted" };
-}
-
-function eventIdOf(event: unknown): string | undefined {
-  const id = (event as { eventId?: unknown } | null | undefined)?.eventId;
-  return typeof id === "string" ? id : undefined;
+  return { index, operation: item?.operation, eventId: eventIdOf(operationNamed(item?.operation), item?.event), attempts: 0, status: "not-attempted", reason: "aborted" } as ReportOutcome;
 }
 
 function iterate<T>(items: Iterable<T> | AsyncIterable<T>): AsyncIterator<T> | Iterator<T> {

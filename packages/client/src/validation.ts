@@ -2,10 +2,11 @@
 // from the bundled spec at build time (src/generated/validators.js); this module only turns Ajv's errors into
 // one readable line per failing field.
 import type { ErrorObject } from "ajv";
+import type { OperationId } from "./generated/operations.js";
 import * as validators from "./generated/validators.js";
-import type { ValidationIssue } from "./errors.js";
+import type { ValidationIssue } from "./types.js";
 
-export type OperationId = keyof typeof validators;
+export type { OperationId } from "./generated/operations.js";
 
 /**
  * The event's problems by the spec (the same checks the mock and the contract suite apply), one per failing

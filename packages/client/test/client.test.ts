@@ -1,10 +1,15 @@
 // The client's behaviour against a real HTTP server on loopback: auth, exact int64, errors, retries that
 // honour Retry-After, Gong's 409 semantics, timeouts, aborts and validation before sending.
-import { afterEach, describe, expect, it } from "vitest";
-import { createEngagementClient, GongApiError, GongValidationError, type RetryInfo } from "../src/index.js";
-import { minimalSharedEvent, sharedEvent, viewedEvent } from "./events.js";
+import { readFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { getEventListeners } from "node:events";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { createEngagementClient, GongApiError, GongValidationError, type EngagementClientOptions, type RetryInfo } from "../src/index.js";
+import { digitalInteraction, minimalSharedEvent, sharedEvent, viewedEvent } from "./events.js";
+import { accepted, FAKE_TIMERS, refusedWith, scriptedFetch, settle, type FetchStep } from "./scripted-fetch.js";
 import { fail, ok, scriptedServer, type ScriptedServer, type Step } from "./scripted-server.js";
 
+const require = createRequire(import.meta.url);
 const credentials = { accessKey: "AK-test-key", accessKeySecret: "s3cr3t-value-never-logged" };
 let server: ScriptedServer | undefined;
 
@@ -36,6 +41,7 @@ describe("requests", () => {
     expect(request!.method).toBe("PUT");
     expect(request!.url).toBe("/v2/customer-engagement/content/shared");
     expect(request!.headers["content-type"]).toBe("application/json");
+    expect(request!.headers.accept).toBe("application/json");
     const expected = `Basic ${Buffer.from("AK-test-key:s3cr3t-value-never-logged").toString("base64")}`;
     expect(request!.headers.authorization).toBe(expected);
     expect(JSON.parse(request!.body)).toEqual(event);
@@ -71,13 +77,37 @@ describe("exact int64", () => {
     expect((await gong.reportContentShared(sharedEvent())).integrationId).toBe(42n);
   });
 
-  it("rejects a 200 whose integrationId is not an exact integer, and says the event landed", async () => {
-    const { gong, server } = await clientFor([{ status: 200, body: '{"requestId":"r1","integrationId":5.5e18}' }]);
+  it.each([
+    ["an integrationId that is not an exact integer", '{"requestId":"r1","integrationId":5.5e18}', "r1", "integrationId is missing or not an exact integer"],
+    ["no integrationId", '{"requestId":"r1"}', "r1", "integrationId is missing or not an exact integer"],
+    ["a body that is not JSON", "<html>OK</html>", undefined, "the body is not JSON"],
+    ["a JSON null", "null", undefined, "integrationId is missing or not an exact integer"],
+    ["an empty body", "", undefined, "the body is not JSON"],
+  ])("a 200 with %s rejects with INVALID_RESPONSE, is not retried, and says (flag and message) that the event landed", async (_, body, requestId, problem) => {
+    const { gong, server, retries } = await clientFor([{ status: 200, body }, ok()]);
     const error = await gong.reportContentShared(sharedEvent()).catch((e) => e);
     expect(error).toBeInstanceOf(GongApiError);
-    expect(error.code).toBe("INVALID_RESPONSE");
-    expect(error.message).toMatch(/do not resend/);
+    expect(error).toMatchObject({ code: "INVALID_RESPONSE", status: 200, requestId, attempts: 1, mayHaveLanded: true, errors: [problem] });
+    const id = requestId ? ` (requestId ${requestId})` : "";
+    expect(error.message).toBe(`reportContentShared: Gong answered 200${id}, so the event is recorded, but with an unreadable body: ${problem}; do not resend it`);
     expect(server.received).toHaveLength(1);
+    expect(retries).toEqual([]);
+  });
+
+  it.each([
+    ["nested under the same name", '{"extra":{"integrationId":1},"integrationId":9223372036854775807}', 9223372036854775807n],
+    ["mentioned inside a string", '{"requestId":"\\"integrationId\\":5","integrationId":9007199254740993}', 9007199254740993n],
+    ["with spaces", '{ "integrationId" : 9007199254740995 , "requestId": "r" }', 9007199254740995n],
+    ["small", '{"integrationId":42}', 42n],
+    ["negative", '{"integrationId":-9007199254740993}', -9007199254740993n],
+  ])("reads the exact integrationId when it is %s", async (_, body, id) => {
+    const { gong } = await clientFor([{ status: 200, body }]);
+    expect((await gong.reportContentShared(sharedEvent())).integrationId).toBe(id);
+  });
+
+  it("reads an integrationId that a server sends quoted", async () => {
+    const { gong } = await clientFor([{ status: 200, body: '{"requestId":"r1","integrationId":"5517027188234206123"}' }]);
+    expect((await gong.reportContentShared(sharedEvent())).integrationId).toBe(5517027188234206123n);
   });
 });
 
@@ -112,27 +142,37 @@ describe("errors", () => {
     );
     expect(() => createEngagementClient({ auth: credentials, timeoutMs: -1 })).toThrow(/timeoutMs/);
     expect(() => createEngagementClient({ auth: credentials, retry: { maxRetries: 1.5 } })).toThrow(/retry\.maxRetries/);
+    const colon = () => createEngagementClient({ auth: { accessKey: "a:b", accessKeySecret: "s3cr3t-value-never-logged" } });
+    expect(colon).toThrow("createEngagementClient: `auth.accessKey` must not contain ':' (Basic auth separates key and secret with it).");
+  });
+
+  it.each([
+    [{ auth: { accessKey: "k", accessKeySecret: "s3cr3t\nX-Evil: 1" } }, "createEngagementClient: `auth.accessKeySecret` must not contain line breaks."],
+    [{ auth: { bearerToken: "tok\r\n" } }, "createEngagementClient: `auth.bearerToken` must not contain line breaks."],
+    [{ auth: { accessKey: "k" } }, "createEngagementClient: `auth.accessKeySecret` must be a non-empty string."],
+    [{ auth: { accessKeySecret: "s" } }, "createEngagementClient: `auth.accessKey` must be a non-empty string."],
+    [{ auth: { bearerToken: 42 } }, "createEngagementClient: `auth.bearerToken` must be a non-empty string."],
+    [{ auth: { token: "t" } }, "createEngagementClient: `auth` must be { accessKey, accessKeySecret } (Basic) or { bearerToken } (OAuth)."],
+    [{ auth: undefined }, "createEngagementClient: `auth` is required: { accessKey, accessKeySecret } (Basic) or { bearerToken } (OAuth)."],
+    [{ auth: { bearerToken: "t" }, baseUrl: "ftp://api.gong.io" }, 'createEngagementClient: `baseUrl` must use http or https, got "ftp:".'],
+    [{ auth: { bearerToken: "t" }, baseUrl: "nope" }, 'createEngagementClient: `baseUrl` must be an absolute http(s) URL such as https://api.gong.io, got "nope".'],
+    [{ auth: { bearerToken: "t" }, baseUrl: "https://user@api.gong.io" }, "createEngagementClient: `baseUrl` must not carry credentials; pass them in `auth`."],
+    [{ auth: { bearerToken: "t" }, baseUrl: "https://api.gong.io/?x=1" }, 'createEngagementClient: `baseUrl` must not have a query or fragment, got "?x=1".'],
+    [{ auth: { bearerToken: "t" }, timeoutMs: Number.NaN }, "createEngagementClient: `timeoutMs` must be a non-negative number of milliseconds, got NaN."],
+    [{ auth: { bearerToken: "t" }, retry: { maxDelayMs: -1 } }, "createEngagementClient: `retry.maxDelayMs` must be a non-negative number, got -1."],
+    [{ auth: { bearerToken: "t" }, retry: { baseDelayMs: Number.POSITIVE_INFINITY } }, "createEngagementClient: `retry.baseDelayMs` must be a non-negative number, got Infinity."],
+    [undefined, "createEngagementClient: options are required, at least { auth }."],
+  ])("refuses %o: %s", (options, message) => {
+    expect(() => createEngagementClient(options as never)).toThrow(new TypeError(message));
     try {
-      createEngagementClient({ auth: { accessKey: "a:b", accessKeySecret: "s3cr3t-value-never-logged" } });
-    } catch (e) {
-      expect((e as Error).message).not.toContain("s3cr3t");
+      createEngagementClient(options as never);
+    } catch (error) {
+      expect(String(error)).not.toContain("s3cr3t");
     }
   });
 });
 
 describe("retries", () => {
-  it("on 429 waits Retry-After seconds, then succeeds", async () => {
-    const { gong, server, retries } = await clientFor([fail(429, ["limit"], { "Retry-After": "1" }), ok()], {
-      retry: { maxDelayMs: 5_000 },
-    });
-    const started = Date.now();
-    const result = await gong.reportContentShared(sharedEvent());
-    expect(result.alreadyReported).toBe(false);
-    expect(retries).toEqual([{ operationId: "reportContentShared", attempt: 1, reason: 429, delayMs: 1000 }]);
-    expect(Date.now() - started).toBeGreaterThanOrEqual(990);
-    expect(server.received).toHaveLength(2);
-  });
-
   it("does not retry a 429 whose Retry-After is longer than maxDelayMs: it rejects at once, saying when", async () => {
     const { gong, server, retries } = await clientFor([fail(429, ["limit"], { "Retry-After": "3600" }), ok()], {
       retry: { maxDelayMs: 25 },
@@ -285,19 +325,24 @@ describe("timeouts and aborts", () => {
   });
 
   it("honours the caller's AbortSignal during a request, without retrying", async () => {
-    const { gong, server } = await clientFor([{ hang: true }, ok()], { timeoutMs: 10_000 });
+    const { gong, server, retries } = await clientFor([{ hang: true }, ok()], { timeoutMs: 10_000 });
     const controller = new AbortController();
-    setTimeout(() => controller.abort(new Error("caller gave up")), 50);
-    await expect(gong.reportContentShared(sharedEvent(), { signal: controller.signal })).rejects.toThrow("caller gave up");
+    const reason = new Error("caller gave up");
+    const call = gong.reportContentShared(sharedEvent(), { signal: controller.signal });
+    while (server.received.length === 0) await new Promise((resolve) => setTimeout(resolve, 5)); // the request is out
+    controller.abort(reason);
+    await expect(call).rejects.toBe(reason);
     expect(server.received).toHaveLength(1);
+    expect(retries).toEqual([]);
   });
 
   it("honours the caller's AbortSignal during a Retry-After wait", async () => {
+    const controller = new AbortController();
+    // The abort comes once the wait has begun: onRetry runs just before it, and the timer fires after.
     const { gong, server } = await clientFor([fail(429, ["limit"], { "Retry-After": "60" }), ok()], {
       retry: { maxDelayMs: 60_000 },
+      onRetry: () => void setTimeout(() => controller.abort(), 0),
     });
-    const controller = new AbortController();
-    setTimeout(() => controller.abort(), 50);
     await expect(gong.reportContentShared(sharedEvent(), { signal: controller.signal })).rejects.toMatchObject({
       name: "AbortError",
     });
@@ -359,6 +404,35 @@ describe("validation before sending", () => {
   });
 });
 
+describe("operations from the spec", () => {
+  it("report(aliasOrOperationId, event) goes to that operation; an unknown name rejects, naming the known ones", async () => {
+    const { gong, server } = await clientFor([ok("1"), ok("2")]);
+    await expect(gong.report("shared", sharedEvent())).resolves.toMatchObject({ integrationId: 1n, alreadyReported: false });
+    await expect(gong.report("reportContentViewed", viewedEvent())).resolves.toMatchObject({ integrationId: 2n });
+    expect(server.received.map((r) => r.url)).toEqual(["/v2/customer-engagement/content/shared", "/v2/customer-engagement/content/viewed"]);
+    const untyped = gong.report as (operation: string, event: unknown) => Promise<unknown>;
+    await expect(untyped("posted", sharedEvent())).rejects.toThrow(
+      new TypeError('report: `operation` must be one of "shared", "viewed", "digital-interaction" (or an operationId: "reportContentShared", "reportContentViewed", "reportDigitalInteraction"), got "posted".'),
+    );
+    expect(server.received).toHaveLength(2);
+  });
+
+  it("an operation whose answer carries no id for the event resolves with requestId and alreadyReported only", async () => {
+    const { gong, server } = await clientFor([{ status: 200, body: '{"requestId":"r-di"}' }, { status: 200, body: "[]" }]);
+    const event = digitalInteraction();
+    await expect(gong.reportDigitalInteraction(event as never)).resolves.toEqual({ requestId: "r-di", alreadyReported: false });
+    expect(server.received[0]).toMatchObject({ method: "POST", url: "/v2/digital-interaction" });
+    await expect(gong.report("digital-interaction", event as never)).resolves.toEqual({ requestId: "", alreadyReported: false });
+  });
+
+  it("has one method per operation of the spec", () => {
+    const gong = createEngagementClient({ auth: { bearerToken: "t" } });
+    const spec = JSON.parse(readFileSync(require.resolve("@gong-engage/spec/openapi.json"), "utf8"));
+    const operationIds = Object.values(spec.paths).flatMap((item) => Object.values(item as Record<string, { operationId: string }>).map((op) => op.operationId));
+    for (const operationId of operationIds) expect(typeof (gong as unknown as Record<string, unknown>)[operationId]).toBe("function");
+  });
+});
+
 describe("custom fetch", () => {
   it("uses the injected fetch for every attempt", async () => {
     const calls: string[] = [];
@@ -380,5 +454,152 @@ describe("custom fetch", () => {
       "PUT https://api.gong.io/v2/customer-engagement/content/shared",
       "PUT https://api.gong.io/v2/customer-engagement/content/shared",
     ]);
+  });
+});
+
+describe("timeouts, aborts and answers (injected fetch, fake timers)", () => {
+  beforeEach(() => {
+    vi.useFakeTimers({ now: 0, ...FAKE_TIMERS });
+  });
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+  const scripted = (steps: FetchStep[], options: Partial<EngagementClientOptions> = {}) => {
+    const { fetch, sent } = scriptedFetch(steps);
+    const retries: RetryInfo[] = [];
+    const gong = createEngagementClient({ auth: credentials, fetch, rateLimit: false, onRetry: (info) => retries.push(info), ...options });
+    return { gong, sent, retries };
+  };
+
+  it("reads a Retry-After given as an HTTP date against the current time", async () => {
+    vi.setSystemTime(Date.UTC(2026, 10, 25, 12, 0, 0));
+    const inThreeSeconds = new Date(Date.UTC(2026, 10, 25, 12, 0, 3)).toUTCString();
+    const { gong, sent, retries } = scripted([refusedWith(429, ["limit"], { "Retry-After": inThreeSeconds }), accepted()], { retry: { maxDelayMs: 5_000 } });
+    await settle([gong.reportContentShared(sharedEvent())]);
+    expect(retries.map((r) => r.delayMs)).toEqual([3000]);
+    expect(sent[1]!.at - sent[0]!.at).toBe(3000);
+  });
+
+  it("waits exactly Retry-After seconds before the retry", async () => {
+    const { gong, sent, retries } = scripted([refusedWith(429, ["limit"], { "Retry-After": "2" }), accepted()], { retry: { maxDelayMs: 5_000 } });
+    const [result] = await settle([gong.reportContentShared(sharedEvent())]);
+    expect(result).toMatchObject({ status: "fulfilled", value: { alreadyReported: false } });
+    expect(sent.map((s) => s.at)).toEqual([0, 2000]);
+    expect(retries).toEqual([{ operationId: "reportContentShared", attempt: 1, reason: 429, delayMs: 2000 }]);
+  });
+
+  it("backs off on a 429 without Retry-After", async () => {
+    const { gong, sent } = scripted([refusedWith(429), accepted()], { retry: { baseDelayMs: 400, maxDelayMs: 400 } });
+    await settle([gong.reportContentShared(sharedEvent())]);
+    expect(sent[1]!.at).toBeGreaterThanOrEqual(200);
+    expect(sent[1]!.at).toBeLessThanOrEqual(400);
+  });
+
+  it("times out each attempt after timeoutMs, also when the caller passes a signal", async () => {
+    const { gong, sent, retries } = scripted([{ hang: true }, { hang: true }], { timeoutMs: 1_000, retry: { maxRetries: 1, baseDelayMs: 100, maxDelayMs: 100 } });
+    const [outcome] = await settle([gong.reportContentShared(sharedEvent(), { signal: new AbortController().signal })]);
+    expect(outcome).toMatchObject({ status: "rejected", reason: { code: "TIMEOUT", attempts: 2, mayHaveLanded: true } });
+    expect((outcome as PromiseRejectedResult).reason.message).toMatch(/^reportContentShared: no response from Gong in time after 2 attempts: .*no response within 1000 ms.* \(the event may have been recorded/);
+    expect(retries.map((r) => r.reason)).toEqual(["timeout"]);
+    expect(sent[0]!.signal.aborted).toBe(true);
+    expect(sent[1]!.at).toBeGreaterThanOrEqual(1_050);
+    expect(sent[1]!.at).toBeLessThanOrEqual(1_100);
+  });
+
+  it("times out an attempt without a caller signal within timeoutMs and 1 % more", async () => {
+    const { gong, sent } = scripted([{ hang: true }], { timeoutMs: 10_000, retry: false });
+    let rejectedAt: number | undefined;
+    const call = gong.reportContentShared(sharedEvent()).catch((e) => {
+      rejectedAt = Date.now();
+      return e;
+    });
+    await settle([call]);
+    expect(await call).toMatchObject({ code: "TIMEOUT", attempts: 1 });
+    expect(sent[0]!.signal.aborted).toBe(true);
+    expect(rejectedAt).toBeGreaterThanOrEqual(10_000);
+    expect(rejectedAt).toBeLessThanOrEqual(10_100);
+  });
+
+  it("timeoutMs: 0 never times out", async () => {
+    const { gong } = scripted([{ ...accepted(), afterMs: 3_600_000 } as FetchStep], { timeoutMs: 0, retry: false });
+    const [outcome] = await settle([gong.reportContentShared(sharedEvent())]);
+    expect(outcome).toMatchObject({ status: "fulfilled", value: { alreadyReported: false } });
+    expect(Date.now()).toBe(3_600_000);
+  });
+
+  it("an abort mid-request rejects with the signal's reason at once and is never retried", async () => {
+    const { gong, sent, retries } = scripted([{ hang: true }, accepted()], { timeoutMs: 10_000 });
+    const controller = new AbortController();
+    const reason = new Error("caller gave up");
+    const call = gong.reportContentShared(sharedEvent(), { signal: controller.signal });
+    await vi.advanceTimersByTimeAsync(100);
+    controller.abort(reason);
+    const [outcome] = await settle([call]);
+    expect(outcome).toEqual({ status: "rejected", reason });
+    expect(sent).toHaveLength(1);
+    expect(retries).toEqual([]);
+  });
+
+  it("an abort during a back-off wait rejects at once and sends nothing more", async () => {
+    const { gong, sent } = scripted([refusedWith(503), accepted()], { retry: { baseDelayMs: 10_000, maxDelayMs: 10_000 } });
+    const controller = new AbortController();
+    const call = gong.reportContentShared(sharedEvent(), { signal: controller.signal });
+    await vi.advanceTimersByTimeAsync(1_000);
+    controller.abort(new Error("stop"));
+    const [outcome] = await settle([call]);
+    expect(outcome).toMatchObject({ status: "rejected", reason: { message: "stop" } });
+    expect(sent).toHaveLength(1);
+  });
+
+  it("a 502 with an HTML body is an HTTP_ERROR 502 carrying the page's text", async () => {
+    const html = "  <html><body>502 Bad Gateway</body></html>\n";
+    const { gong } = scripted([{ status: 502, body: html, headers: { "Content-Type": "text/html" } }], { retry: false });
+    const error = await gong.reportContentShared(sharedEvent()).catch((e) => e);
+    expect(error).toMatchObject({ code: "HTTP_ERROR", status: 502, errors: [html.trim()], requestId: undefined, mayHaveLanded: true });
+  });
+
+  it("keeps Gong's error text short, and reads no requestId from an empty one", async () => {
+    const long = "x".repeat(600);
+    const { gong } = scripted(
+      [{ status: 502, body: `  ${long}  ` }, { status: 400, body: { requestId: "", errors: [7, "bad"] } }, { status: 400, body: "   " }, { status: 400, body: { requestId: "r4" } }, { status: 400, body: "null" }],
+      { retry: false },
+    );
+    const page = await gong.reportContentShared(sharedEvent()).catch((e) => e);
+    expect(page.errors).toEqual(["x".repeat(500)]);
+    const odd = await gong.reportContentShared(sharedEvent()).catch((e) => e);
+    expect(odd).toMatchObject({ status: 400, requestId: undefined, errors: ["7", "bad"] });
+    const blank = await gong.reportContentShared(sharedEvent()).catch((e) => e);
+    expect(blank).toMatchObject({ status: 400, errors: [] });
+    await expect(gong.reportContentShared(sharedEvent())).rejects.toMatchObject({ code: "HTTP_ERROR", status: 400, requestId: "r4", errors: [] });
+    await expect(gong.reportContentShared(sharedEvent())).rejects.toMatchObject({ code: "HTTP_ERROR", status: 400, requestId: undefined, errors: [] });
+  });
+
+  it("leaves no listener on the caller's signal once a call is over", async () => {
+    const { gong } = scripted([accepted(), refusedWith(400), { hang: true }], { retry: false, timeoutMs: 1_000 });
+    const signal = new AbortController().signal;
+    await settle([gong.reportContentShared(sharedEvent(), { signal })]);
+    await settle([gong.reportContentShared(sharedEvent(), { signal })]);
+    await settle([gong.reportContentShared(sharedEvent(), { signal })]);
+    expect(getEventListeners(signal, "abort")).toHaveLength(0);
+  });
+
+  it("a thrown value that is not an Error is still a network error, described", async () => {
+    const gong = createEngagementClient({ auth: credentials, rateLimit: false, retry: false, fetch: () => Promise.reject("socket gone") });
+    await expect(gong.reportContentShared(sharedEvent())).rejects.toMatchObject({ code: "NETWORK_ERROR", errors: ["socket gone"], mayHaveLanded: true });
+  });
+
+  it("a connection reset may have landed; a refused connection never did", async () => {
+    const reset = scripted([{ reset: true }], { retry: false });
+    const lost = await reset.gong.reportContentShared(sharedEvent()).catch((e) => e);
+    expect(lost).toMatchObject({ code: "NETWORK_ERROR", attempts: 1, mayHaveLanded: true });
+    expect(lost.message).toBe("reportContentShared: could not reach Gong: fetch failed: connect ECONNRESET (the event may have been recorded: resend it with the same eventId; a 409 then means it was)");
+    const refused = scripted([{ refused: true }], { retry: false });
+    await expect(refused.gong.reportContentShared(sharedEvent())).rejects.toMatchObject({ code: "NETWORK_ERROR", mayHaveLanded: false });
+  });
+
+  it("a 409 after a refused connection is a real duplicate: nothing of this call can have landed", async () => {
+    const { gong } = scripted([{ refused: true }, refusedWith(409)], { retry: { baseDelayMs: 1 } });
+    const [outcome] = await settle([gong.reportContentShared(sharedEvent())]);
+    expect(outcome).toMatchObject({ status: "rejected", reason: { status: 409, attempts: 2, mayHaveLanded: false } });
   });
 });

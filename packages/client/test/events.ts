@@ -11,3 +11,5 @@ export const minimalSharedEvent = (): ContentSharedEvent =>
   structuredClone(spec.components.examples.ContentSharedEventMinimal.value);
 export const viewedEvent = (): ContentViewedEvent =>
   structuredClone(spec.components.examples.ContentViewedEventKnownViewer.value);
+export const digitalInteraction = (): Record<string, unknown> =>
+  structuredClone(spec.components.examples.DigitalInteractionKnownPerson.value);

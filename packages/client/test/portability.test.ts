@@ -17,6 +17,8 @@ describe("portability", () => {
     expect(inputs.some((name) => name.startsWith("node:"))).toBe(false);
     const code = new TextDecoder().decode(result.outputFiles[0]!.contents);
     expect(code).not.toMatch(/\bBuffer\./);
-    expect(code).not.toMatch(/\brequire\(/);
+    // A call of require; Ajv's helpers carry their own source text, e.g. the string
+    // 'require("ajv/dist/runtime/ucs2length").default', which is not a call.
+    expect(code).not.toMatch(/(?:^|[^\w$'"`.])require\(/m);
   });
 });

@@ -1,6 +1,6 @@
 // Type-level tests: the client's event and result types follow the spec (through the generated types).
 import { describe, expectTypeOf, it } from "vitest";
-import type { ContentSharedEvent, ContentViewedEvent, EngagementClient, ReportResult, components } from "../src/index.js";
+import type { ContentSharedEvent, ContentViewedEvent, EngagementClient, ReportManyItem, ReportResult, components } from "../src/index.js";
 
 describe("types generated from the spec", () => {
   it("the required fields are required, the rest optional", () => {
@@ -25,13 +25,31 @@ describe("types generated from the spec", () => {
 
   it("int64 is bigint, in the generated response and in the result", () => {
     expectTypeOf<components["schemas"]["EventReportedResponse"]["integrationId"]>().toEqualTypeOf<bigint>();
-    expectTypeOf<Extract<ReportResult, { alreadyReported: false }>["integrationId"]>().toEqualTypeOf<bigint>();
+    expectTypeOf<Extract<ReportResult<"reportContentShared">, { alreadyReported: false }>["integrationId"]>().toEqualTypeOf<bigint>();
+    // An operation whose answer carries no id for the event (x-gong-event without resultIdField).
+    expectTypeOf<Extract<ReportResult<"reportDigitalInteraction">, { alreadyReported: false }>>().not.toHaveProperty("integrationId");
+    expectTypeOf<EngagementClient["reportDigitalInteraction"]>().returns.resolves.toEqualTypeOf<ReportResult<"reportDigitalInteraction">>();
     expectTypeOf<ReportResult["requestId"]>().toEqualTypeOf<string>();
   });
 
   it("the methods take the generated request types", () => {
     expectTypeOf<EngagementClient["reportContentShared"]>().parameter(0).toEqualTypeOf<ContentSharedEvent>();
     expectTypeOf<EngagementClient["reportContentViewed"]>().parameter(0).toEqualTypeOf<ContentViewedEvent>();
-    expectTypeOf<EngagementClient["reportContentShared"]>().returns.resolves.toEqualTypeOf<ReportResult>();
+    expectTypeOf<EngagementClient["reportContentShared"]>().returns.resolves.toEqualTypeOf<ReportResult<"reportContentShared">>();
+  });
+
+  it("report() takes an alias or an operationId and the event of that operation", () => {
+    const calls = (gong: EngagementClient) => {
+      expectTypeOf(gong.report("shared", {} as ContentSharedEvent)).resolves.toEqualTypeOf<ReportResult<"reportContentShared">>();
+      expectTypeOf(gong.report("reportContentViewed", {} as ContentViewedEvent)).resolves.toEqualTypeOf<ReportResult<"reportContentViewed">>();
+      // @ts-expect-error: not an operation of the spec
+      void gong.report("posted", {} as ContentSharedEvent);
+      // @ts-expect-error: a viewed event is not a shared one
+      void gong.report("shared", {} as ContentViewedEvent);
+    };
+    expectTypeOf(calls).toBeFunction();
+    expectTypeOf<ReportManyItem["operation"]>().toEqualTypeOf<
+      "shared" | "viewed" | "digital-interaction" | "reportContentShared" | "reportContentViewed" | "reportDigitalInteraction"
+    >();
   });
 });
