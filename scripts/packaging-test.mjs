@@ -28,7 +28,10 @@ const children = [];
 const appEnv = Object.fromEntries(Object.entries(process.env).filter(([name]) => !/^npm_|^pnpm_/i.test(name)));
 
 const PACKAGES = {
-  "@gong-engage/spec-model": { dir: "packages/spec-model", mustShip: ["dist/index.js", "dist/index.d.ts", "dist/runtime.js", "dist/runtime.d.ts", "dist/openapi.json", "README.md", "LICENSE"] },
+  "@gong-engage/spec-model": {
+    dir: "packages/spec-model",
+    mustShip: ["dist/index.js", "dist/index.d.ts", "dist/runtime.js", "dist/runtime.d.ts", "dist/openapi.json", "README.md", "LICENSE"],
+  },
   "@gong-engage/client": { dir: "packages/client", mustShip: ["dist/index.js", "dist/index.d.ts", "dist/generated/validators.js", "README.md", "LICENSE"] },
   "@gong-engage/mock-server": {
     dir: "packages/mock-server",

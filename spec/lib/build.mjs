@@ -6,7 +6,7 @@
 // 5517027188234206123 would come out as 5517027188234206000, the very rounding the spec warns about. The exact
 // literals are read from the source files (as BigInt) and restored in the bundle text.
 import { spawn } from "node:child_process";
-import { mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from "node:fs";
+import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";

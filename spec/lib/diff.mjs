@@ -24,9 +24,28 @@ export const KINDS = [BREAKING, NON_BREAKING, DOCS_ONLY];
 
 const ANNOTATIONS = new Set(["description", "summary", "title", "example", "examples", "externalDocs", "$comment"]);
 const REQUEST_CONSTRAINTS = new Set([
-  "pattern", "minLength", "maxLength", "minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "multipleOf",
-  "minItems", "maxItems", "uniqueItems", "minProperties", "maxProperties", "dependentSchemas", "dependentRequired",
-  "not", "const", "if", "then", "else", "contentEncoding", "contentMediaType",
+  "pattern",
+  "minLength",
+  "maxLength",
+  "minimum",
+  "maximum",
+  "exclusiveMinimum",
+  "exclusiveMaximum",
+  "multipleOf",
+  "minItems",
+  "maxItems",
+  "uniqueItems",
+  "minProperties",
+  "maxProperties",
+  "dependentSchemas",
+  "dependentRequired",
+  "not",
+  "const",
+  "if",
+  "then",
+  "else",
+  "contentEncoding",
+  "contentMediaType",
 ]);
 // Components are reported where they are used (under each operation); these copies would repeat them.
 const MIRRORED_COMPONENTS = new Set(["schemas", "responses", "headers", "requestBodies", "parameters", "pathItems"]);
@@ -55,10 +74,7 @@ export function compareSpecs(before, after) {
       changes.push(change);
     }
   }
-  changes.sort(
-    (a, b) =>
-      KINDS.indexOf(a.kind) - KINDS.indexOf(b.kind) || a.operation.localeCompare(b.operation) || a.pointer.localeCompare(b.pointer),
-  );
+  changes.sort((a, b) => KINDS.indexOf(a.kind) - KINDS.indexOf(b.kind) || a.operation.localeCompare(b.operation) || a.pointer.localeCompare(b.pointer));
   return { before: before?.info?.version, after: after?.info?.version, changes };
 }
 
@@ -147,7 +163,10 @@ function classify(diff, beforeDoc, afterDoc) {
       if (side === "request") {
         return verdict(removed ? NON_BREAKING : BREAKING, removed ? `request field ${target} no longer required` : `new required request field ${target}`);
       }
-      return verdict(added ? NON_BREAKING : BREAKING, added ? `status ${c.status} field ${target} now always present` : `status ${c.status} field ${target} may now be absent`);
+      return verdict(
+        added ? NON_BREAKING : BREAKING,
+        added ? `status ${c.status} field ${target} now always present` : `status ${c.status} field ${target} may now be absent`,
+      );
     }
     if (keyword === "enum") {
       // enum/<n>: one value added or removed; enum itself: a list introduced or dropped.
@@ -350,13 +369,13 @@ export function formatText(result, title) {
 
 /** The changelog as Markdown (for a pull request's step summary or a file). */
 export function formatMarkdown(result, title) {
-  const escape = (text) => String(text).replace(/\|/g, "\\|");
+  const escapeCell = (text) => String(text).replace(/\|/g, "\\|");
   const lines = [`## ${title}`, "", `\`info.version\` ${result.before ?? "(none)"} → ${result.after ?? "(none)"}: **${summaryLine(result)}**`, ""];
   for (const kind of KINDS) {
     const changes = result.changes.filter((c) => c.kind === kind);
     if (!changes.length) continue;
     lines.push(`### ${kind[0].toUpperCase()}${kind.slice(1)} (${changes.length})`, "", "| operation | change | where |", "| --- | --- | --- |");
-    for (const change of changes) lines.push(`| ${escape(change.operation)} | ${escape(change.what)} | \`${escape(change.pointer)}\` |`);
+    for (const change of changes) lines.push(`| ${escapeCell(change.operation)} | ${escapeCell(change.what)} | \`${escapeCell(change.pointer)}\` |`);
     lines.push("");
   }
   const verdict = gate(result);

@@ -19,11 +19,9 @@ let status = 1;
 try {
   const { yamlPath } = await bundleSpec({ outDir: work });
   console.log(`spectral: linting the bundled spec with ${ruleset}`);
-  const result = spawnSync(
-    process.execPath,
-    [spectralBin, "lint", yamlPath, "--ruleset", ruleset, "--fail-severity", "hint", "--format", "stylish"],
-    { stdio: "inherit" },
-  );
+  const result = spawnSync(process.execPath, [spectralBin, "lint", yamlPath, "--ruleset", ruleset, "--fail-severity", "hint", "--format", "stylish"], {
+    stdio: "inherit",
+  });
   status = result.status ?? 1;
 } catch (error) {
   console.error(`spectral: could not bundle the spec: ${error.message}`);

@@ -137,7 +137,11 @@ describe("required fields (Gong: eventId, timestamp, eventType, content, content
     ["contentCustomFields[0].value", (b) => delete b.content.contentCustomFields[0].value, "/content/contentCustomFields/0"],
     ["personBusinessContext.objectType", (b) => delete b.person.personBusinessContext.objectType, "/person/personBusinessContext"],
     ["personBusinessContext.objectId", (b) => delete b.person.personBusinessContext.objectId, "/person/personBusinessContext"],
-    ["companyBusinessContexts[0].objectType", (b) => delete b.person.company.companyBusinessContexts[0].objectType, "/person/company/companyBusinessContexts/0"],
+    [
+      "companyBusinessContexts[0].objectType",
+      (b) => delete b.person.company.companyBusinessContexts[0].objectType,
+      "/person/company/companyBusinessContexts/0",
+    ],
     ["companyBusinessContexts[0].objectId", (b) => delete b.person.company.companyBusinessContexts[0].objectId, "/person/company/companyBusinessContexts/0"],
     ["personCustomFields[0].value", (b) => delete b.person.personCustomFields[0].value, "/person/personCustomFields/0"],
     ["customFields[0].name", (b) => delete b.customFields[0].name, "/customFields/0"],
@@ -146,7 +150,12 @@ describe("required fields (Gong: eventId, timestamp, eventType, content, content
     it(`inside an optional object: refuses it without ${field}`, () => {
       const body = known();
       breakIt(body);
-      expect(errorsOf(body)).toContain(`${at} must have required property '${field.split(".").pop()!.replace(/\[\d+\]$/, "")}'`);
+      expect(errorsOf(body)).toContain(
+        `${at} must have required property '${field
+          .split(".")
+          .pop()!
+          .replace(/\[\d+\]$/, "")}'`,
+      );
     });
   }
 
@@ -165,11 +174,36 @@ describe("required fields (Gong: eventId, timestamp, eventType, content, content
 describe("enums, exact casing", () => {
   const cases: Array<[string, string[], (b: any, v: string) => void, string]> = [
     ["device", ["MOBILE", "PC"], (b, v) => (b.device = v), "/device"],
-    ["numericType", ["PERCENTAGE", "NPS", "RATING", "OTHER"], (b, v) => (b.content.numericContentDetails.numericType = v), "/content/numericContentDetails/numericType"],
-    ["searchObjectDetails.objectType", ["VENDOR", "PRODUCT", "CATEGORY"], (b, v) => (b.content.searchObjectDetails.objectType = v), "/content/searchObjectDetails/objectType"],
-    ["personBusinessContext.objectType", ["CONTACT", "LEAD"], (b, v) => (b.person.personBusinessContext.objectType = v), "/person/personBusinessContext/objectType"],
-    ["companyBusinessContexts[].objectType", ["ACCOUNT", "OPPORTUNITY"], (b, v) => (b.person.company.companyBusinessContexts[0].objectType = v), "/person/company/companyBusinessContexts/0/objectType"],
-    ["CustomField.dataType", ["STRING", "NUMBER", "DATE", "URL", "BOOLEAN", "DURATION"], (b, v) => (b.customFields[0].dataType = v), "/customFields/0/dataType"],
+    [
+      "numericType",
+      ["PERCENTAGE", "NPS", "RATING", "OTHER"],
+      (b, v) => (b.content.numericContentDetails.numericType = v),
+      "/content/numericContentDetails/numericType",
+    ],
+    [
+      "searchObjectDetails.objectType",
+      ["VENDOR", "PRODUCT", "CATEGORY"],
+      (b, v) => (b.content.searchObjectDetails.objectType = v),
+      "/content/searchObjectDetails/objectType",
+    ],
+    [
+      "personBusinessContext.objectType",
+      ["CONTACT", "LEAD"],
+      (b, v) => (b.person.personBusinessContext.objectType = v),
+      "/person/personBusinessContext/objectType",
+    ],
+    [
+      "companyBusinessContexts[].objectType",
+      ["ACCOUNT", "OPPORTUNITY"],
+      (b, v) => (b.person.company.companyBusinessContexts[0].objectType = v),
+      "/person/company/companyBusinessContexts/0/objectType",
+    ],
+    [
+      "CustomField.dataType",
+      ["STRING", "NUMBER", "DATE", "URL", "BOOLEAN", "DURATION"],
+      (b, v) => (b.customFields[0].dataType = v),
+      "/customFields/0/dataType",
+    ],
   ];
   for (const [name, values, set, at] of cases) {
     it(`${name}: ${values.join(", ")}`, () => {
@@ -262,7 +296,7 @@ describe("rules stated in prose", () => {
     expect(errorsOf(contextOnly)).toContain("/person/company must have required property 'domain'");
   });
 
-  it("empty strings do not identify a person (our reading of \"empty\")", () => {
+  it('empty strings do not identify a person (our reading of "empty")', () => {
     const body = anonymous();
     body.person.name = "";
     body.person.email = "";

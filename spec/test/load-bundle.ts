@@ -4,9 +4,8 @@ import { fileURLToPath } from "node:url";
 
 export const bundlePath = fileURLToPath(new URL("../dist/openapi.json", import.meta.url));
 export const bundleText = readFileSync(bundlePath, "utf8");
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
 export const spec: any = JSON.parse(bundleText);
 
-export const operations = Object.entries(spec.paths as Record<string, Record<string, any>>).flatMap(
-  ([path, item]) => Object.entries(item).map(([method, op]) => ({ path, method, op })),
+export const operations = Object.entries(spec.paths as Record<string, Record<string, any>>).flatMap(([path, item]) =>
+  Object.entries(item).map(([method, op]) => ({ path, method, op })),
 );

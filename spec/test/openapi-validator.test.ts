@@ -12,5 +12,4 @@ describe("independent OpenAPI 3.1 validation", () => {
     expect(result.valid).toBe(true);
     expect(validator.version).toBe("3.1");
   });
-
 });

@@ -115,9 +115,7 @@ describe("enums", () => {
     expect(s.ExternalCrmCallObject.properties.objectType.enum).toEqual(["Opportunity", "Account", "Lead", "Contact", "User", "Opportunity,Account"]);
     const body = fullShared();
     body.recipients[0].context[0].objects[0].objectType = "Deal";
-    expect(errorsOf(validateShared, body)).toContain(
-      "/recipients/0/context/0/objects/0/objectType must be equal to one of the allowed values",
-    );
+    expect(errorsOf(validateShared, body)).toContain("/recipients/0/context/0/objects/0/objectType must be equal to one of the allowed values");
   });
 
   it("GenericProperty dataType is four separate values", () => {

@@ -54,9 +54,7 @@ describe("responses", () => {
     const header = spec.components.headers["Retry-After"];
     expect(header.required).toBe(true);
     expect(header.schema.type).toBe("integer");
-    expect(spec.components.responses.TooManyRequests.headers["Retry-After"].$ref).toBe(
-      "#/components/headers/Retry-After",
-    );
+    expect(spec.components.responses.TooManyRequests.headers["Retry-After"].$ref).toBe("#/components/headers/Retry-After");
   });
 
   it("security: Basic, or OAuth2 (authorization code) with each operation's scope; servers incl. the customer URL", () => {

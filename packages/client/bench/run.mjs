@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+import { readFileSync } from "node:fs";
 // Client benchmark (run on purpose: `pnpm --filter @gong-engage/client bench`; never part of the tests).
 // 1. Per-call cost of gong.reportContentShared against a local HTTP server on 127.0.0.1, next to a bare
 //    fetch + JSON.parse of the same request, measured in the same run, interleaved call by call so that machine
@@ -10,10 +11,9 @@
 // client costs per call, schedule included. The other variants turn one thing off each, to show its share.
 // Options (env): BENCH_CALLS (per variant, default 1000).
 import { createServer } from "node:http";
-import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
-import { createEngagementClient } from "../dist/index.js";
 import { parseLossless as parseWithBigInts } from "@gong-engage/spec-model/runtime";
+import { createEngagementClient } from "../dist/index.js";
 
 const require = createRequire(import.meta.url);
 const spec = JSON.parse(readFileSync(require.resolve("@gong-engage/spec/openapi.json"), "utf8"));
@@ -44,12 +44,22 @@ const variants = {
     });
     return JSON.parse(await response.text());
   },
-  "client, defaults": ((gong) => () => gong.reportContentShared(event))(createEngagementClient({ baseUrl, auth, rateLimit: neverWait })),
-  "client, validation off": ((gong) => () => gong.reportContentShared(event))(
-    createEngagementClient({ baseUrl, auth, rateLimit: neverWait, validate: false }),
-  ),
-  "client, pacing off": ((gong) => () => gong.reportContentShared(event))(createEngagementClient({ baseUrl, auth, rateLimit: false })),
-  "client, timeout off": ((gong) => () => gong.reportContentShared(event))(createEngagementClient({ baseUrl, auth, rateLimit: neverWait, timeoutMs: 0 })),
+  "client, defaults": (
+    (gong) => () =>
+      gong.reportContentShared(event)
+  )(createEngagementClient({ baseUrl, auth, rateLimit: neverWait })),
+  "client, validation off": (
+    (gong) => () =>
+      gong.reportContentShared(event)
+  )(createEngagementClient({ baseUrl, auth, rateLimit: neverWait, validate: false })),
+  "client, pacing off": (
+    (gong) => () =>
+      gong.reportContentShared(event)
+  )(createEngagementClient({ baseUrl, auth, rateLimit: false })),
+  "client, timeout off": (
+    (gong) => () =>
+      gong.reportContentShared(event)
+  )(createEngagementClient({ baseUrl, auth, rateLimit: neverWait, timeoutMs: 0 })),
 };
 
 const median = (xs) => {

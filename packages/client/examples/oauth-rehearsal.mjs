@@ -57,4 +57,6 @@ for (let i = 1; i <= rounds; i++) {
   console.log(`event ${i}: accepted (requestId ${result.requestId})`);
   await new Promise((resolve) => setTimeout(resolve, 1000));
 }
-console.log(`done: ${rounds} events, ${auth.refreshes} refreshes; events of this company: curl '${mockUrl}/__mock/events?company=${store.baseUrl.split("/customer/")[1]}'`);
+console.log(
+  `done: ${rounds} events, ${auth.refreshes} refreshes; events of this company: curl '${mockUrl}/__mock/events?company=${store.baseUrl.split("/customer/")[1]}'`,
+);

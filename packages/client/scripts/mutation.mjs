@@ -50,7 +50,9 @@ for (const [file, { mutants, source }] of Object.entries(report.files)) {
     if (UNDETECTED.has(mutant.status)) {
       const { line, column } = mutant.location.start;
       const original = lines[line - 1]?.trim() ?? "";
-      survivors.push(`${file}:${line}:${column} ${mutant.mutatorName}${mutant.status === "NoCoverage" ? " (no test runs it)" : ""}\n    ${original.slice(0, 140)}\n    -> ${String(mutant.replacement).replace(/\s+/g, " ").slice(0, 140)}`);
+      survivors.push(
+        `${file}:${line}:${column} ${mutant.mutatorName}${mutant.status === "NoCoverage" ? " (no test runs it)" : ""}\n    ${original.slice(0, 140)}\n    -> ${String(mutant.replacement).replace(/\s+/g, " ").slice(0, 140)}`,
+      );
     }
   }
   detected += fileDetected;

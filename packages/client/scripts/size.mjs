@@ -17,4 +17,5 @@ const result = await build({
 const code = result.outputFiles[0].contents;
 const gzipped = gzipSync(code, { level: 9 }).length;
 console.log(`@gong-engage/client browser bundle: ${(code.length / 1024).toFixed(1)} KiB minified, ${(gzipped / 1024).toFixed(1)} KiB gzipped`);
+
 export { code, gzipped };

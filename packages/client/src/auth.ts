@@ -16,9 +16,7 @@ export type GongAuth = AccessKeyAuth | BearerAuth;
 
 export function authorizationHeader(auth: GongAuth): string {
   if (!auth || typeof auth !== "object") {
-    throw new TypeError(
-      "createEngagementClient: `auth` is required: { accessKey, accessKeySecret } (Basic) or { bearerToken } (OAuth).",
-    );
+    throw new TypeError("createEngagementClient: `auth` is required: { accessKey, accessKeySecret } (Basic) or { bearerToken } (OAuth).");
   }
   if ("bearerToken" in auth) {
     requireText(auth.bearerToken, "auth.bearerToken");
@@ -32,9 +30,7 @@ export function authorizationHeader(auth: GongAuth): string {
     }
     return `Basic ${base64(`${auth.accessKey}:${auth.accessKeySecret}`)}`;
   }
-  throw new TypeError(
-    "createEngagementClient: `auth` must be { accessKey, accessKeySecret } (Basic) or { bearerToken } (OAuth).",
-  );
+  throw new TypeError("createEngagementClient: `auth` must be { accessKey, accessKeySecret } (Basic) or { bearerToken } (OAuth).");
 }
 
 function requireText(value: unknown, option: string): asserts value is string {

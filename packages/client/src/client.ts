@@ -7,25 +7,25 @@ import { checkBaseUrl, neverReached, parseLossless, parseRetryAfter, toInt64 } f
 import createClient, { type Client } from "openapi-fetch";
 import { attemptSignal, sleep, TimeoutSlices } from "./abort.js";
 import { authorizationHeader, type GongAuth } from "./auth.js";
-import { GongApiError, GongValidationError, type GongApiErrorInit, type GongErrorCode } from "./errors.js";
+import { GongApiError, type GongApiErrorInit, type GongErrorCode, GongValidationError } from "./errors.js";
 import type { paths } from "./generated/openapi.js";
 import {
-  OPERATIONS,
-  operationNamed,
-  operationNames,
-  resultIdFieldOf,
   type EventOf,
+  OPERATIONS,
   type Operation,
   type OperationId,
   type OperationName,
   type OperationNamed,
+  operationNamed,
+  operationNames,
   type ReportResult,
+  resultIdFieldOf,
 } from "./operations.js";
 import { Pacer } from "./pacing.js";
-import { reportMany, type ReportManyItem, type ReportManyOptions, type ReportOutcome, type Send, type Settlement } from "./report-many.js";
+import { type ReportManyItem, type ReportManyOptions, type ReportOutcome, reportMany, type Send, type Settlement } from "./report-many.js";
 import { decideRetry, interpretConflict, outcomeIsUnknown, retryPolicy } from "./retry.js";
+import { accessForAttempt, type GongTokenSource, isTokenSource, tokenMiddleware } from "./token-source.js";
 import type { AttemptOutcome, CallOptions, RateLimitOptions, RetryInfo, RetryOptions } from "./types.js";
-import { accessForAttempt, isTokenSource, tokenMiddleware, type GongTokenSource } from "./token-source.js";
 import { validateEvent } from "./validation.js";
 
 export type { CallOptions, RetryInfo } from "./types.js";
@@ -119,16 +119,25 @@ export function createEngagementClient(options: EngagementClientOptions): Engage
   const reporter = options.fetch && !tokens ? raw : createClient<paths>({ ...clientOptions, ...(options.fetch ? {} : directFetch) });
 
   /** One request: its outcome, never a rejection. */
-  async function attempt(operation: Operation, body: string, signal: AbortSignal | undefined, access: { baseUrl: string; headers: { Authorization: string } } | undefined): Promise<Answer> {
+  async function attempt(
+    operation: Operation,
+    body: string,
+    signal: AbortSignal | undefined,
+    access: { baseUrl: string; headers: { Authorization: string } } | undefined,
+  ): Promise<Answer> {
     const timed = attemptSignal(signal, timeoutMs, timeouts);
     try {
-      const { response, data, error } = await reporter.request(operation.method as never, operation.path as never, {
-        body,
-        bodySerializer: asIs,
-        parseAs: "text",
-        signal: timed.signal,
-        ...access,
-      } as never);
+      const { response, data, error } = await reporter.request(
+        operation.method as never,
+        operation.path as never,
+        {
+          body,
+          bodySerializer: asIs,
+          parseAs: "text",
+          signal: timed.signal,
+          ...access,
+        } as never,
+      );
       const status = response.status;
       if (response.ok) return { ok: true, outcome: { kind: "response", status }, text: typeof data === "string" ? data : "" };
       const retryAfterSeconds = status === 429 ? parseRetryAfter(response.headers.get("Retry-After")) : undefined;
@@ -161,14 +170,25 @@ export function createEngagementClient(options: EngagementClientOptions): Engage
     let renewed = false;
     const error = (code: GongErrorCode, fields: Omit<GongApiErrorInit, "code" | "operationId">) =>
       new GongApiError({ code, operationId, attempts, mayHaveLanded: history.some(outcomeIsUnknown), ...fields });
-    const failed = (code: GongErrorCode, fields: Omit<GongApiErrorInit, "code" | "operationId">): Settlement => ({ status: "failed", history, error: error(code, fields) });
+    const failed = (code: GongErrorCode, fields: Omit<GongApiErrorInit, "code" | "operationId">): Settlement => ({
+      status: "failed",
+      history,
+      error: error(code, fields),
+    });
 
     for (;;) {
       // OAuth: the access token and the customer's base URL for this attempt (renewed after a 401).
       let access: Awaited<ReturnType<typeof accessForAttempt>> | undefined;
       if (tokens) {
         try {
-          access = await accessForAttempt(tokens, { operationId, baseUrl, signal, rejected: rejectedToken, attempts, mayHaveLanded: history.some(outcomeIsUnknown) });
+          access = await accessForAttempt(tokens, {
+            operationId,
+            baseUrl,
+            signal,
+            rejected: rejectedToken,
+            attempts,
+            mayHaveLanded: history.some(outcomeIsUnknown),
+          });
         } catch (thrown) {
           if (thrown instanceof GongApiError) return { status: "failed", history, error: thrown };
           return { status: "aborted", reason: thrown, history };
@@ -203,7 +223,13 @@ export function createEngagementClient(options: EngagementClientOptions): Engage
         const read = readAccepted(answer.text, resultIdFieldOf(operation));
         if (read.problem === undefined) return { status: "accepted", requestId: read.requestId ?? "", resultId: read.resultId, history };
         // Gong answered 2xx, so the event is recorded, whatever the body says: it may have landed (it has).
-        return failed("INVALID_RESPONSE", { status: answer.outcome.status, requestId: read.requestId, errors: [read.problem], cause: read.cause, mayHaveLanded: true });
+        return failed("INVALID_RESPONSE", {
+          status: answer.outcome.status,
+          requestId: read.requestId,
+          errors: [read.problem],
+          cause: read.cause,
+          mayHaveLanded: true,
+        });
       }
       if (outcome.kind === "aborted") return { status: "aborted", reason: answer.cause, history };
       if (outcome.kind === "response" && outcome.status === 401 && access && !renewed) {
@@ -213,7 +239,13 @@ export function createEngagementClient(options: EngagementClientOptions): Engage
       if (outcome.kind === "response") {
         if (outcome.status === 409) {
           const reason = interpretConflict(before);
-          return { status: "already-reported", reason, requestId: answer.requestId ?? "", history, error: error("HTTP_ERROR", { status: 409, requestId: answer.requestId, errors: answer.errors }) };
+          return {
+            status: "already-reported",
+            reason,
+            requestId: answer.requestId ?? "",
+            history,
+            error: error("HTTP_ERROR", { status: 409, requestId: answer.requestId, errors: answer.errors }),
+          };
         }
         if (outcome.retryAfterSeconds !== undefined) pacer?.pauseFor(outcome.retryAfterSeconds);
       }
@@ -276,7 +308,10 @@ function result(operation: Operation, requestId: string, resultId: bigint | unde
 }
 
 /** A 2xx body: Gong's requestId and its exact id for the event (when the operation has one), or what is wrong with it. */
-function readAccepted(text: string, resultIdField: string | undefined): { requestId?: string | undefined; resultId?: bigint | undefined; problem?: string; cause?: unknown } {
+function readAccepted(
+  text: string,
+  resultIdField: string | undefined,
+): { requestId?: string | undefined; resultId?: bigint | undefined; problem?: string; cause?: unknown } {
   let body: unknown;
   try {
     body = parseLossless(text);

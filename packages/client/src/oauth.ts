@@ -223,7 +223,9 @@ export function createOAuthApp(options: OAuthAppOptions): GongOAuthApp {
       text = await response.text();
     } catch (thrown) {
       if (signal?.aborted) throw signal.reason;
-      const what = attempt.timedOut() ? `no answer within ${timeoutMs} ms` : `could not reach the token endpoint (${scrub(describeNetworkError(thrown), secrets)})`;
+      const what = attempt.timedOut()
+        ? `no answer within ${timeoutMs} ms`
+        : `could not reach the token endpoint (${scrub(describeNetworkError(thrown), secrets)})`;
       throw new GongOAuthError({ code: "TRANSIENT", grant, problem: `${what}; retry later` });
     } finally {
       attempt.dispose();
@@ -238,7 +240,7 @@ export function createOAuthApp(options: OAuthAppOptions): GongOAuthApp {
       }
       const asked = scopes ?? oauth2Flow?.scopes ?? [];
       if (!Array.isArray(asked) || asked.length === 0 || asked.some((s) => typeof s !== "string" || !/^\S+$/.test(s))) {
-        throw new TypeError("authorizeUrl: `scopes` must be a non-empty list of scope names without spaces, e.g. [\"api:engagement-data:write\"].");
+        throw new TypeError('authorizeUrl: `scopes` must be a non-empty list of scope names without spaces, e.g. ["api:engagement-data:write"].');
       }
       const url = new URL(authorizeEndpoint);
       url.searchParams.set("client_id", clientId);
@@ -255,7 +257,12 @@ export function createOAuthApp(options: OAuthAppOptions): GongOAuthApp {
       const params = { grant_type: "authorization_code", code, redirect_uri: redirectUri, client_id: clientId };
       const answer = await tokenRequest("authorization_code", params, [code], callOptions.signal);
       if (!answer.refreshToken) {
-        throw new GongOAuthError({ code: "INVALID_RESPONSE", grant: "authorization_code", status: 200, problem: "the answer has no refresh_token: the app could not renew the access token" });
+        throw new GongOAuthError({
+          code: "INVALID_RESPONSE",
+          grant: "authorization_code",
+          status: 200,
+          problem: "the answer has no refresh_token: the app could not renew the access token",
+        });
       }
       return new GongTokens({ ...answer, refreshToken: answer.refreshToken });
     },
@@ -263,7 +270,12 @@ export function createOAuthApp(options: OAuthAppOptions): GongOAuthApp {
     async refresh(tokens, callOptions = {}) {
       if (!tokens || typeof tokens !== "object") throw new TypeError("refresh: pass the installation's tokens, at least { refreshToken }.");
       const refreshToken = requireSecretText(tokens.refreshToken, "refreshToken", "refresh");
-      const answer = await tokenRequest("refresh_token", { grant_type: "refresh_token", refresh_token: refreshToken }, [refreshToken, tokens.accessToken ?? ""], callOptions.signal);
+      const answer = await tokenRequest(
+        "refresh_token",
+        { grant_type: "refresh_token", refresh_token: refreshToken },
+        [refreshToken, tokens.accessToken ?? ""],
+        callOptions.signal,
+      );
       return new GongTokens({
         ...answer,
         // Gong returns a new refresh token on every refresh; keep the old one only if an answer ever lacks it.
@@ -328,7 +340,13 @@ function answerError(
       grant === "refresh_token"
         ? "the refresh token was already used, has expired or was revoked (the customer may have removed the app)"
         : "the authorization code was already used, has expired or does not match the redirect URI";
-    return new GongAuthorizationRequiredError({ code: "AUTHORIZATION_REQUIRED", grant, status, oauthError, problem: `${said}; ${why}: the customer must authorize the app again` });
+    return new GongAuthorizationRequiredError({
+      code: "AUTHORIZATION_REQUIRED",
+      grant,
+      status,
+      oauthError,
+      problem: `${said}; ${why}: the customer must authorize the app again`,
+    });
   }
   if (oauthError === "invalid_client" || status === 401) {
     return new GongOAuthError({ code: "INVALID_CLIENT", grant, status, oauthError, problem: `${said}; check the app's client id and client secret` });
@@ -362,7 +380,8 @@ function requireSecretText(value: unknown, name: string, who = "createOAuthApp")
  * Replace with @gong-engage/spec-model/runtime's checkBaseUrl once the client depends on it.
  */
 export function checkHttpUrl(value: unknown, name: string, { asGiven = false } = {}): string {
-  if (typeof value !== "string" || value === "") throw new TypeError(`\`${name}\` must be an absolute http(s) URL, got ${value === undefined ? "nothing" : JSON.stringify(value)}.`);
+  if (typeof value !== "string" || value === "")
+    throw new TypeError(`\`${name}\` must be an absolute http(s) URL, got ${value === undefined ? "nothing" : JSON.stringify(value)}.`);
   let url: URL;
   try {
     url = new URL(value);

@@ -2,9 +2,9 @@
 // an operation by operationId or alias. Everything here is read from the generated src/generated/operations.ts,
 // so an operation added to the spec becomes a client method, a reportMany operation and a validator without a
 // hand-written line naming it.
-import { OPERATIONS, RATE_LIMITS, type EventOf, type OperationId } from "./generated/operations.js";
+import { type EventOf, OPERATIONS, type OperationId, RATE_LIMITS } from "./generated/operations.js";
 
-export { OPERATIONS, RATE_LIMITS, type EventOf, type OperationId };
+export { type EventOf, OPERATIONS, type OperationId, RATE_LIMITS };
 
 /** One operation: operationId, method, path, alias and Gong's rule for its event. */
 export type Operation = (typeof OPERATIONS)[OperationId];

@@ -200,11 +200,21 @@ class Place implements Permit {
   }
 
   started(): Promise<void> {
-    return this.start !== undefined ? RESOLVED : new Promise<void>((resolve) => (this.onStarted ??= []).push(resolve));
+    if (this.start !== undefined) return RESOLVED;
+    this.onStarted ??= [];
+    const waiting = this.onStarted;
+    return new Promise<void>((resolve) => {
+      waiting.push(resolve);
+    });
   }
 
   whenAnswered(): Promise<void> {
-    return this.answeredAt !== undefined ? RESOLVED : new Promise<void>((resolve) => (this.onAnswered ??= []).push(resolve));
+    if (this.answeredAt !== undefined) return RESOLVED;
+    this.onAnswered ??= [];
+    const waiting = this.onAnswered;
+    return new Promise<void>((resolve) => {
+      waiting.push(resolve);
+    });
   }
 
   markStarted(at: number): void {
@@ -212,13 +222,13 @@ class Place implements Permit {
     this.start = at;
     this.before = undefined;
     this.opener = undefined;
-    this.onStarted?.forEach((resolve) => resolve());
+    for (const resolve of this.onStarted ?? []) resolve();
   }
 
   markAnswered(at: number): void {
     if (this.answeredAt !== undefined) return;
     this.answeredAt = at;
-    this.onAnswered?.forEach((resolve) => resolve());
+    for (const resolve of this.onAnswered ?? []) resolve();
   }
 }
 

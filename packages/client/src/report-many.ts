@@ -14,7 +14,7 @@
 // same eventId up to `resends` more times: a 409 then proves the earlier attempt landed. Inputs are read only
 // as fast as they are sent, so an iterable of any length uses memory for `concurrency` events at a time.
 import { GongApiError, type GongValidationError } from "./errors.js";
-import { eventIdOf, operationNamed, operationNames, type AliasOf, type EventOf, type Operation, type OperationId, type ReportResult } from "./operations.js";
+import { type AliasOf, type EventOf, eventIdOf, type Operation, type OperationId, operationNamed, operationNames, type ReportResult } from "./operations.js";
 import { outcomeIsUnknown } from "./retry.js";
 import type { AttemptOutcome, ConflictReading, ValidationIssue } from "./types.js";
 
@@ -107,7 +107,17 @@ export async function* reportMany(
   if (!Number.isInteger(resends) || resends < 0) throw new TypeError(`reportMany: \`resends\` must be a whole number from 0, got ${resends}.`);
   const iterator = iterate(items);
   const { signal } = options;
-  const progress: ReportManyProgress = { done: 0, accepted: 0, alreadyReported: 0, invalid: 0, failed: 0, notAttempted: 0, inFlight: 0, requests: 0, ratePerSecond: 0 };
+  const progress: ReportManyProgress = {
+    done: 0,
+    accepted: 0,
+    alreadyReported: 0,
+    invalid: 0,
+    failed: 0,
+    notAttempted: 0,
+    inFlight: 0,
+    requests: 0,
+    ratePerSecond: 0,
+  };
   const recent: number[] = [];
   const inFlight = new Map<number, Promise<{ index: number; outcome: ReportOutcome }>>();
   let next = 0;
@@ -117,7 +127,9 @@ export async function* reportMany(
   const counted = (outcome: ReportOutcome): ReportOutcome => {
     progress.done++;
     progress.requests += outcome.attempts;
-    const key = ({ accepted: "accepted", "already-reported": "alreadyReported", invalid: "invalid", failed: "failed", "not-attempted": "notAttempted" } as const)[outcome.status];
+    const key = (
+      { accepted: "accepted", "already-reported": "alreadyReported", invalid: "invalid", failed: "failed", "not-attempted": "notAttempted" } as const
+    )[outcome.status];
     progress[key]++;
     const now = Date.now();
     recent.push(now);
@@ -146,7 +158,10 @@ export async function* reportMany(
       const result = await pull();
       if (!result || result.done) break;
       const index = next++;
-      inFlight.set(index, one(send, result.value, index, signal, resends).then((outcome) => ({ index, outcome })));
+      inFlight.set(
+        index,
+        one(send, result.value, index, signal, resends).then((outcome) => ({ index, outcome })),
+      );
     }
     if (!inFlight.size) break;
     const { index, outcome } = await Promise.race(inFlight.values());
@@ -185,7 +200,14 @@ async function one(send: Send, item: ReportManyItem, index: number, signal: Abor
       case "aborted": {
         if (attempts === 0) return notAttempted(item, index);
         const mayHaveLanded = settled.history.some(outcomeIsUnknown);
-        const error = new GongApiError({ code: "NETWORK_ERROR", operationId: operation.operationId, attempts, errors: ["aborted"], mayHaveLanded, cause: settled.reason });
+        const error = new GongApiError({
+          code: "NETWORK_ERROR",
+          operationId: operation.operationId,
+          attempts,
+          errors: ["aborted"],
+          mayHaveLanded,
+          cause: settled.reason,
+        });
         return failed(base, attempts, error);
       }
     }
@@ -225,7 +247,14 @@ function failed(base: Omit<OutcomeBase, "attempts">, attempts: number, error: Go
 }
 
 function notAttempted(item: ReportManyItem, index: number): ReportOutcome {
-  return { index, operation: item?.operation, eventId: eventIdOf(operationNamed(item?.operation), item?.event), attempts: 0, status: "not-attempted", reason: "aborted" } as ReportOutcome;
+  return {
+    index,
+    operation: item?.operation,
+    eventId: eventIdOf(operationNamed(item?.operation), item?.event),
+    attempts: 0,
+    status: "not-attempted",
+    reason: "aborted",
+  } as ReportOutcome;
 }
 
 function iterate<T>(items: Iterable<T> | AsyncIterable<T>): AsyncIterator<T> | Iterator<T> {

@@ -25,7 +25,9 @@ export function retryPolicy(options: RetryOptions | false | undefined): RetryPol
   };
   for (const [name, value] of Object.entries(policy)) {
     if (!Number.isFinite(value) || value < 0 || (name === "maxRetries" && !Number.isInteger(value))) {
-      throw new TypeError(`createEngagementClient: \`retry.${name}\` must be a non-negative ${name === "maxRetries" ? "integer" : "number"}, got ${String(value)}.`);
+      throw new TypeError(
+        `createEngagementClient: \`retry.${name}\` must be a non-negative ${name === "maxRetries" ? "integer" : "number"}, got ${String(value)}.`,
+      );
     }
   }
   return policy;
@@ -52,12 +54,7 @@ export function interpretConflict(earlier: readonly AttemptOutcome[]): ConflictR
   return earlier.some(outcomeIsUnknown) ? "landed-earlier" : "reported-before";
 }
 
-export function decideRetry(
-  outcome: AttemptOutcome,
-  retriesDone: number,
-  policy: RetryPolicy,
-  random: () => number = Math.random,
-): RetryDecision {
+export function decideRetry(outcome: AttemptOutcome, retriesDone: number, policy: RetryPolicy, random: () => number = Math.random): RetryDecision {
   if (retriesDone >= policy.maxRetries || outcome.kind === "aborted") return { retry: false };
   if (outcome.kind === "response") {
     if (outcome.status === 429) {

@@ -9,7 +9,7 @@
 //   - a refusal (`invalid_grant`) is final: every later call fails at once with "authorize again".
 import { GongApiError } from "./errors.js";
 // Types only: an app that reports with fixed credentials does not bundle the OAuth helper.
-import type { GongOAuthApp, GongOAuthError, GongTokens, GongTokenSet } from "./oauth.js";
+import type { GongOAuthApp, GongOAuthError, GongTokenSet, GongTokens } from "./oauth.js";
 
 /** What the client sends with: the access token and the customer's base URL (undefined when not known). */
 export interface GongAccess {
@@ -134,7 +134,10 @@ export class TokenStoreError extends Error {
   override readonly name = "TokenStoreError";
   constructor(cause: unknown) {
     // The app's own error is the cause; its message is the app's (it should not carry the tokens it was given).
-    super(`onTokens failed to store the renewed tokens, so they were not used; the next call offers them again: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
+    super(
+      `onTokens failed to store the renewed tokens, so they were not used; the next call offers them again: ${cause instanceof Error ? cause.message : String(cause)}`,
+      { cause },
+    );
   }
 }
 
@@ -149,11 +152,19 @@ export function isTokenSource(auth: unknown): auth is GongTokenSource {
  */
 export async function accessForAttempt(
   source: GongTokenSource,
-  call: { operationId: string; baseUrl: string | undefined; signal: AbortSignal | undefined; rejected: string | undefined; attempts: number; mayHaveLanded: boolean },
+  call: {
+    operationId: string;
+    baseUrl: string | undefined;
+    signal: AbortSignal | undefined;
+    rejected: string | undefined;
+    attempts: number;
+    mayHaveLanded: boolean;
+  },
 ): Promise<{ accessToken: string; request: { baseUrl: string; headers: { Authorization: string } } }> {
   let access: GongAccess;
   try {
-    access = call.rejected === undefined ? await source.access({ signal: call.signal }) : await source.renewAfterRejection(call.rejected, { signal: call.signal });
+    access =
+      call.rejected === undefined ? await source.access({ signal: call.signal }) : await source.renewAfterRejection(call.rejected, { signal: call.signal });
     if (!access || typeof access.accessToken !== "string" || access.accessToken.trim() === "" || /[\r\n]/.test(access.accessToken)) {
       throw new TypeError("the token source gave no access token (a non-empty string without line breaks)");
     }
@@ -175,7 +186,9 @@ export async function accessForAttempt(
     throw new GongApiError({
       code: "TOKEN_UNAVAILABLE",
       operationId: call.operationId,
-      errors: ["no base URL: the tokens carry no api_base_url_for_customer and createEngagementClient got no `baseUrl`; store the customer's base URL with its tokens"],
+      errors: [
+        "no base URL: the tokens carry no api_base_url_for_customer and createEngagementClient got no `baseUrl`; store the customer's base URL with its tokens",
+      ],
       attempts: call.attempts,
       mayHaveLanded: call.mayHaveLanded,
     });
@@ -209,9 +222,11 @@ export function tokenMiddleware(source: GongTokenSource, rawBase: string, fallba
 }
 
 function checkTokenSet(tokens: GongTokenSet): void {
-  if (!tokens || typeof tokens !== "object") throw new TypeError("createRenewingAuth: `tokens` is required: { accessToken, refreshToken, expiresAt?, baseUrl? }.");
+  if (!tokens || typeof tokens !== "object")
+    throw new TypeError("createRenewingAuth: `tokens` is required: { accessToken, refreshToken, expiresAt?, baseUrl? }.");
   for (const name of ["accessToken", "refreshToken"] as const) {
-    if (typeof tokens[name] !== "string" || tokens[name].trim() === "") throw new TypeError(`createRenewingAuth: \`tokens.${name}\` must be a non-empty string.`);
+    if (typeof tokens[name] !== "string" || tokens[name].trim() === "")
+      throw new TypeError(`createRenewingAuth: \`tokens.${name}\` must be a non-empty string.`);
   }
   if (tokens.expiresAt !== undefined && !Number.isFinite(tokens.expiresAt)) {
     throw new TypeError("createRenewingAuth: `tokens.expiresAt` must be a time in epoch milliseconds (or absent).");

@@ -6,6 +6,10 @@ import type { OperationId } from "./generated/operations.js";
 import * as validators from "./generated/validators.js";
 import type { ValidationIssue } from "./types.js";
 
+type Validator = ((data: unknown) => boolean) & { errors?: ErrorObject[] | null };
+/** The generated validators by operationId, read once (a namespace object is not indexed per call). */
+const validatorsByOperation: Readonly<Record<string, Validator>> = { ...validators };
+
 export type { OperationId } from "./generated/operations.js";
 
 /**
@@ -13,7 +17,7 @@ export type { OperationId } from "./generated/operations.js";
  * field; empty when the event is valid. What the report methods run before sending anything.
  */
 export function validateEvent(operationId: OperationId, event: unknown): ValidationIssue[] {
-  const validate = validators[operationId];
+  const validate = validatorsByOperation[operationId] as Validator;
   if (validate(event)) return [];
   return toIssues(validate.errors ?? []);
 }

@@ -1,13 +1,14 @@
 // The client's behaviour against a real HTTP server on loopback: auth, exact int64, errors, retries that
 // honour Retry-After, Gong's 409 semantics, timeouts, aborts and validation before sending.
+
+import { getEventListeners } from "node:events";
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
-import { getEventListeners } from "node:events";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { createEngagementClient, GongApiError, GongValidationError, type EngagementClientOptions, type RetryInfo } from "../src/index.js";
+import { createEngagementClient, type EngagementClientOptions, GongApiError, GongValidationError, type RetryInfo } from "../src/index.js";
 import { digitalInteraction, minimalSharedEvent, sharedEvent, viewedEvent } from "./events.js";
-import { accepted, FAKE_TIMERS, refusedWith, scriptedFetch, settle, type FetchStep } from "./scripted-fetch.js";
-import { fail, ok, scriptedServer, type ScriptedServer, type Step } from "./scripted-server.js";
+import { accepted, FAKE_TIMERS, type FetchStep, refusedWith, scriptedFetch, settle } from "./scripted-fetch.js";
+import { fail, ok, type ScriptedServer, type Step, scriptedServer } from "./scripted-server.js";
 
 const require = createRequire(import.meta.url);
 const credentials = { accessKey: "AK-test-key", accessKeySecret: "s3cr3t-value-never-logged" };
@@ -89,7 +90,9 @@ describe("exact int64", () => {
     expect(error).toBeInstanceOf(GongApiError);
     expect(error).toMatchObject({ code: "INVALID_RESPONSE", status: 200, requestId, attempts: 1, mayHaveLanded: true, errors: [problem] });
     const id = requestId ? ` (requestId ${requestId})` : "";
-    expect(error.message).toBe(`reportContentShared: Gong answered 200${id}, so the event is recorded, but with an unreadable body: ${problem}; do not resend it`);
+    expect(error.message).toBe(
+      `reportContentShared: Gong answered 200${id}, so the event is recorded, but with an unreadable body: ${problem}; do not resend it`,
+    );
     expect(server.received).toHaveLength(1);
     expect(retries).toEqual([]);
   });
@@ -137,9 +140,7 @@ describe("errors", () => {
     expect(() => createEngagementClient({ auth: { bearerToken: " " } })).toThrow(/auth\.bearerToken/);
     expect(() => createEngagementClient({ auth: {} as never })).toThrow(/auth/);
     expect(() => createEngagementClient({ auth: credentials, baseUrl: "api.gong.io" })).toThrow(/baseUrl/);
-    expect(() => createEngagementClient({ auth: credentials, baseUrl: "https://k:s3cr3t@api.gong.io" })).toThrow(
-      /must not carry credentials/,
-    );
+    expect(() => createEngagementClient({ auth: credentials, baseUrl: "https://k:s3cr3t@api.gong.io" })).toThrow(/must not carry credentials/);
     expect(() => createEngagementClient({ auth: credentials, timeoutMs: -1 })).toThrow(/timeoutMs/);
     expect(() => createEngagementClient({ auth: credentials, retry: { maxRetries: 1.5 } })).toThrow(/retry\.maxRetries/);
     const colon = () => createEngagementClient({ auth: { accessKey: "a:b", accessKeySecret: "s3cr3t-value-never-logged" } });
@@ -155,12 +156,18 @@ describe("errors", () => {
     [{ auth: { token: "t" } }, "createEngagementClient: `auth` must be { accessKey, accessKeySecret } (Basic) or { bearerToken } (OAuth)."],
     [{ auth: undefined }, "createEngagementClient: `auth` is required: { accessKey, accessKeySecret } (Basic) or { bearerToken } (OAuth)."],
     [{ auth: { bearerToken: "t" }, baseUrl: "ftp://api.gong.io" }, 'createEngagementClient: `baseUrl` must use http or https, got "ftp:".'],
-    [{ auth: { bearerToken: "t" }, baseUrl: "nope" }, 'createEngagementClient: `baseUrl` must be an absolute http(s) URL such as https://api.gong.io, got "nope".'],
+    [
+      { auth: { bearerToken: "t" }, baseUrl: "nope" },
+      'createEngagementClient: `baseUrl` must be an absolute http(s) URL such as https://api.gong.io, got "nope".',
+    ],
     [{ auth: { bearerToken: "t" }, baseUrl: "https://user@api.gong.io" }, "createEngagementClient: `baseUrl` must not carry credentials; pass them in `auth`."],
     [{ auth: { bearerToken: "t" }, baseUrl: "https://api.gong.io/?x=1" }, 'createEngagementClient: `baseUrl` must not have a query or fragment, got "?x=1".'],
     [{ auth: { bearerToken: "t" }, timeoutMs: Number.NaN }, "createEngagementClient: `timeoutMs` must be a non-negative number of milliseconds, got NaN."],
     [{ auth: { bearerToken: "t" }, retry: { maxDelayMs: -1 } }, "createEngagementClient: `retry.maxDelayMs` must be a non-negative number, got -1."],
-    [{ auth: { bearerToken: "t" }, retry: { baseDelayMs: Number.POSITIVE_INFINITY } }, "createEngagementClient: `retry.baseDelayMs` must be a non-negative number, got Infinity."],
+    [
+      { auth: { bearerToken: "t" }, retry: { baseDelayMs: Number.POSITIVE_INFINITY } },
+      "createEngagementClient: `retry.baseDelayMs` must be a non-negative number, got Infinity.",
+    ],
     [undefined, "createEngagementClient: options are required, at least { auth }."],
   ])("refuses %o: %s", (options, message) => {
     expect(() => createEngagementClient(options as never)).toThrow(new TypeError(message));
@@ -315,10 +322,13 @@ describe("timeouts and aborts", () => {
   });
 
   it("rejects with TIMEOUT when every attempt hangs", async () => {
-    const { gong, server } = await clientFor(Array.from({ length: 3 }, () => ({ hang: true as const })), {
-      timeoutMs: 50,
-      retry: { maxRetries: 2, baseDelayMs: 1 },
-    });
+    const { gong, server } = await clientFor(
+      Array.from({ length: 3 }, () => ({ hang: true as const })),
+      {
+        timeoutMs: 50,
+        retry: { maxRetries: 2, baseDelayMs: 1 },
+      },
+    );
     const error = await gong.reportContentShared(sharedEvent()).catch((e) => e);
     expect(error).toMatchObject({ code: "TIMEOUT", attempts: 3 });
     expect(server.received).toHaveLength(3);
@@ -412,13 +422,18 @@ describe("operations from the spec", () => {
     expect(server.received.map((r) => r.url)).toEqual(["/v2/customer-engagement/content/shared", "/v2/customer-engagement/content/viewed"]);
     const untyped = gong.report as (operation: string, event: unknown) => Promise<unknown>;
     await expect(untyped("posted", sharedEvent())).rejects.toThrow(
-      new TypeError('report: `operation` must be one of "shared", "viewed", "digital-interaction" (or an operationId: "reportContentShared", "reportContentViewed", "reportDigitalInteraction"), got "posted".'),
+      new TypeError(
+        'report: `operation` must be one of "shared", "viewed", "digital-interaction" (or an operationId: "reportContentShared", "reportContentViewed", "reportDigitalInteraction"), got "posted".',
+      ),
     );
     expect(server.received).toHaveLength(2);
   });
 
   it("an operation whose answer carries no id for the event resolves with requestId and alreadyReported only", async () => {
-    const { gong, server } = await clientFor([{ status: 200, body: '{"requestId":"r-di"}' }, { status: 200, body: "[]" }]);
+    const { gong, server } = await clientFor([
+      { status: 200, body: '{"requestId":"r-di"}' },
+      { status: 200, body: "[]" },
+    ]);
     const event = digitalInteraction();
     await expect(gong.reportDigitalInteraction(event as never)).resolves.toEqual({ requestId: "r-di", alreadyReported: false });
     expect(server.received[0]).toMatchObject({ method: "POST", url: "/v2/digital-interaction" });
@@ -428,7 +443,9 @@ describe("operations from the spec", () => {
   it("has one method per operation of the spec", () => {
     const gong = createEngagementClient({ auth: { bearerToken: "t" } });
     const spec = JSON.parse(readFileSync(require.resolve("@gong-engage/spec/openapi.json"), "utf8"));
-    const operationIds = Object.values(spec.paths).flatMap((item) => Object.values(item as Record<string, { operationId: string }>).map((op) => op.operationId));
+    const operationIds = Object.values(spec.paths).flatMap((item) =>
+      Object.values(item as Record<string, { operationId: string }>).map((op) => op.operationId),
+    );
     for (const operationId of operationIds) expect(typeof (gong as unknown as Record<string, unknown>)[operationId]).toBe("function");
   });
 });
@@ -450,10 +467,7 @@ describe("custom fetch", () => {
     });
     const result = await gong.reportContentShared(sharedEvent());
     expect(result.integrationId).toBe(12345678901234567890n);
-    expect(calls).toEqual([
-      "PUT https://api.gong.io/v2/customer-engagement/content/shared",
-      "PUT https://api.gong.io/v2/customer-engagement/content/shared",
-    ]);
+    expect(calls).toEqual(["PUT https://api.gong.io/v2/customer-engagement/content/shared", "PUT https://api.gong.io/v2/customer-engagement/content/shared"]);
   });
 });
 
@@ -496,10 +510,15 @@ describe("timeouts, aborts and answers (injected fetch, fake timers)", () => {
   });
 
   it("times out each attempt after timeoutMs, also when the caller passes a signal", async () => {
-    const { gong, sent, retries } = scripted([{ hang: true }, { hang: true }], { timeoutMs: 1_000, retry: { maxRetries: 1, baseDelayMs: 100, maxDelayMs: 100 } });
+    const { gong, sent, retries } = scripted([{ hang: true }, { hang: true }], {
+      timeoutMs: 1_000,
+      retry: { maxRetries: 1, baseDelayMs: 100, maxDelayMs: 100 },
+    });
     const [outcome] = await settle([gong.reportContentShared(sharedEvent(), { signal: new AbortController().signal })]);
     expect(outcome).toMatchObject({ status: "rejected", reason: { code: "TIMEOUT", attempts: 2, mayHaveLanded: true } });
-    expect((outcome as PromiseRejectedResult).reason.message).toMatch(/^reportContentShared: no response from Gong in time after 2 attempts: .*no response within 1000 ms.* \(the event may have been recorded/);
+    expect((outcome as PromiseRejectedResult).reason.message).toMatch(
+      /^reportContentShared: no response from Gong in time after 2 attempts: .*no response within 1000 ms.* \(the event may have been recorded/,
+    );
     expect(retries.map((r) => r.reason)).toEqual(["timeout"]);
     expect(sent[0]!.signal.aborted).toBe(true);
     expect(sent[1]!.at).toBeGreaterThanOrEqual(1_050);
@@ -561,7 +580,13 @@ describe("timeouts, aborts and answers (injected fetch, fake timers)", () => {
   it("keeps Gong's error text short, and reads no requestId from an empty one", async () => {
     const long = "x".repeat(600);
     const { gong } = scripted(
-      [{ status: 502, body: `  ${long}  ` }, { status: 400, body: { requestId: "", errors: [7, "bad"] } }, { status: 400, body: "   " }, { status: 400, body: { requestId: "r4" } }, { status: 400, body: "null" }],
+      [
+        { status: 502, body: `  ${long}  ` },
+        { status: 400, body: { requestId: "", errors: [7, "bad"] } },
+        { status: 400, body: "   " },
+        { status: 400, body: { requestId: "r4" } },
+        { status: 400, body: "null" },
+      ],
       { retry: false },
     );
     const page = await gong.reportContentShared(sharedEvent()).catch((e) => e);
@@ -592,7 +617,9 @@ describe("timeouts, aborts and answers (injected fetch, fake timers)", () => {
     const reset = scripted([{ reset: true }], { retry: false });
     const lost = await reset.gong.reportContentShared(sharedEvent()).catch((e) => e);
     expect(lost).toMatchObject({ code: "NETWORK_ERROR", attempts: 1, mayHaveLanded: true });
-    expect(lost.message).toBe("reportContentShared: could not reach Gong: fetch failed: connect ECONNRESET (the event may have been recorded: resend it with the same eventId; a 409 then means it was)");
+    expect(lost.message).toBe(
+      "reportContentShared: could not reach Gong: fetch failed: connect ECONNRESET (the event may have been recorded: resend it with the same eventId; a 409 then means it was)",
+    );
     const refused = scripted([{ refused: true }], { retry: false });
     await expect(refused.gong.reportContentShared(sharedEvent())).rejects.toMatchObject({ code: "NETWORK_ERROR", mayHaveLanded: false });
   });

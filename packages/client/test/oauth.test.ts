@@ -3,9 +3,9 @@
 // invalid_grant ("authorize again") apart from transient failures, with no credential in any of them.
 import { inspect } from "node:util";
 import { afterEach, describe, expect, it } from "vitest";
-import { createOAuthApp, GongAuthorizationRequiredError, GongOAuthError, GongTokens, type OAuthAppOptions } from "../src/index.js";
 import { oauth2Flow } from "../src/generated/oauth.js";
-import { scriptedServer, type ScriptedServer, type Step } from "./scripted-server.js";
+import { createOAuthApp, GongAuthorizationRequiredError, GongOAuthError, GongTokens, type OAuthAppOptions } from "../src/index.js";
+import { type ScriptedServer, type Step, scriptedServer } from "./scripted-server.js";
 
 const SECRET = "client-secret-Zq81mXw";
 const app = (options: Partial<OAuthAppOptions> = {}) =>
@@ -93,7 +93,13 @@ describe("exchangeCode and refresh", () => {
     const { oauth, server } = await appFor([tokenAnswer({ access_token: "at-2", refresh_token: "rt-2", api_base_url_for_customer: undefined })]);
     const tokens = await oauth.refresh({ accessToken: "at-1", refreshToken: "rt-1", baseUrl: "https://company-17.api.gong.io" });
     expect(Object.fromEntries(new URL(server.received[0]!.url, server.url).searchParams)).toEqual({ grant_type: "refresh_token", refresh_token: "rt-1" });
-    expect(tokens.toStorable()).toEqual({ accessToken: "at-2", refreshToken: "rt-2", expiresAt: tokens.expiresAt, scope: tokens.scope, baseUrl: "https://company-17.api.gong.io" });
+    expect(tokens.toStorable()).toEqual({
+      accessToken: "at-2",
+      refreshToken: "rt-2",
+      expiresAt: tokens.expiresAt,
+      scope: tokens.scope,
+      baseUrl: "https://company-17.api.gong.io",
+    });
   });
 
   it("uses the injected fetch, which gets a Request", async () => {
@@ -118,7 +124,11 @@ describe("exchangeCode and refresh", () => {
       expect(text).not.toContain("at-first-0001");
       expect(text).not.toContain("rt-first-0001");
     }
-    expect(JSON.parse(JSON.stringify(tokens))).toMatchObject({ accessToken: "[redacted]", refreshToken: "[redacted]", baseUrl: "https://company-17.api.gong.io" });
+    expect(JSON.parse(JSON.stringify(tokens))).toMatchObject({
+      accessToken: "[redacted]",
+      refreshToken: "[redacted]",
+      baseUrl: "https://company-17.api.gong.io",
+    });
     expect(tokens.toStorable()).toMatchObject({ accessToken: "at-first-0001", refreshToken: "rt-first-0001" });
   });
 
@@ -148,19 +158,24 @@ describe("errors", () => {
     const error = await oauth.refresh({ refreshToken: "rt-spent-9999" }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(GongAuthorizationRequiredError);
     expect(error).toBeInstanceOf(GongOAuthError);
-    expect(error).toMatchObject({ name: "GongAuthorizationRequiredError", code: "AUTHORIZATION_REQUIRED", grant: "refresh_token", status: 400, oauthError: "invalid_grant", retryable: false });
+    expect(error).toMatchObject({
+      name: "GongAuthorizationRequiredError",
+      code: "AUTHORIZATION_REQUIRED",
+      grant: "refresh_token",
+      status: 400,
+      oauthError: "invalid_grant",
+      retryable: false,
+    });
     expect((error as Error).message).toBe(
       "Gong OAuth token refresh failed: Gong answered 400 invalid_grant: Refresh token code is invalid; the refresh token was already used, has expired or was revoked (the customer may have removed the app): the customer must authorize the app again",
     );
   });
 
   it("transient failures are retryable and apart from invalid_grant: 5xx, 429 with Retry-After, no answer, timeout", async () => {
-    const { oauth } = await appFor([
-      { status: 503, body: "<html>busy</html>" },
-      { status: 429, body: {}, headers: { "Retry-After": "7" } },
-      { drop: true },
-      { hang: true },
-    ], { timeoutMs: 300 });
+    const { oauth } = await appFor(
+      [{ status: 503, body: "<html>busy</html>" }, { status: 429, body: {}, headers: { "Retry-After": "7" } }, { drop: true }, { hang: true }],
+      { timeoutMs: 300 },
+    );
     const errors = [];
     for (let i = 0; i < 4; i++) errors.push(await oauth.refresh({ refreshToken: "rt-1" }).catch((e: unknown) => e));
     for (const error of errors) {
@@ -187,7 +202,11 @@ describe("errors", () => {
       { status: 401, body: { error: "invalid_client" } },
       { status: 400, body: { error: "unsupported_grant_type" } },
     ]);
-    await expect(oauth.exchangeCode("c")).rejects.toMatchObject({ code: "INVALID_CLIENT", retryable: false, message: expect.stringContaining("check the app's client id and client secret") });
+    await expect(oauth.exchangeCode("c")).rejects.toMatchObject({
+      code: "INVALID_CLIENT",
+      retryable: false,
+      message: expect.stringContaining("check the app's client id and client secret"),
+    });
     await expect(oauth.exchangeCode("c")).rejects.toMatchObject({ code: "REJECTED", oauthError: "unsupported_grant_type" });
   });
 
@@ -205,7 +224,10 @@ describe("errors", () => {
       { status: 400, body: { error: "invalid_grant", error_description: echo("code-secret-4242") } },
       { status: 500, body: { error: "server_error", error_description: echo("rt-secret-4242") } },
     ]);
-    const errors = [await oauth.exchangeCode("code-secret-4242").catch((e: unknown) => e), await oauth.refresh({ refreshToken: "rt-secret-4242" }).catch((e: unknown) => e)];
+    const errors = [
+      await oauth.exchangeCode("code-secret-4242").catch((e: unknown) => e),
+      await oauth.refresh({ refreshToken: "rt-secret-4242" }).catch((e: unknown) => e),
+    ];
     for (const error of errors) {
       const texts = [(error as Error).message, String((error as Error).stack), JSON.stringify(error), inspect(error)].join("\n");
       for (const secret of ["code-secret-4242", "rt-secret-4242", SECRET]) expect(texts).not.toContain(secret);

@@ -3,10 +3,10 @@
 // a wait past maxWaitMs refuses a call without sending it, and a 429's Retry-After holds back every call.
 import { getEventListeners } from "node:events";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { createEngagementClient, GongApiError, type EngagementClientOptions } from "../src/index.js";
+import { createEngagementClient, type EngagementClientOptions, GongApiError } from "../src/index.js";
 import { Pacer, type Permit } from "../src/pacing.js";
 import { sharedEvent } from "./events.js";
-import { accepted, FAKE_TIMERS, refusedWith, scriptedFetch, settle, type FetchStep } from "./scripted-fetch.js";
+import { accepted, FAKE_TIMERS, type FetchStep, refusedWith, scriptedFetch, settle } from "./scripted-fetch.js";
 
 const NOON = Date.UTC(2026, 10, 25, 12, 0, 0);
 
@@ -265,7 +265,10 @@ describe("a paced client (injected fetch, fake timers)", () => {
   });
 
   it("rateLimit: false sends at once", async () => {
-    const { gong, times } = paced(Array.from({ length: 6 }, () => accepted()), { rateLimit: false });
+    const { gong, times } = paced(
+      Array.from({ length: 6 }, () => accepted()),
+      { rateLimit: false },
+    );
     await settle(Array.from({ length: 6 }, () => gong.reportContentShared(sharedEvent())));
     expect(times()).toEqual([0, 0, 0, 0, 0, 0]);
   });

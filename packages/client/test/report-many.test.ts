@@ -4,12 +4,20 @@
 import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { createEngagementClient, GongApiError, type EngagementClientOptions, type ReportManyItem, type ReportManyOptions, type ReportManyProgress, type ReportOutcome } from "../src/index.js";
+import {
+  createEngagementClient,
+  type EngagementClientOptions,
+  GongApiError,
+  type ReportManyItem,
+  type ReportManyOptions,
+  type ReportManyProgress,
+  type ReportOutcome,
+} from "../src/index.js";
 import { reportMany, type Send } from "../src/report-many.js";
 import type { AttemptOutcome } from "../src/types.js";
 import { digitalInteraction, sharedEvent, viewedEvent } from "./events.js";
-import { accepted, FAKE_TIMERS, refusedWith, scriptedFetch, settle, type FetchStep } from "./scripted-fetch.js";
-import { fail, ok, scriptedServer, type ScriptedServer, type Step } from "./scripted-server.js";
+import { accepted, FAKE_TIMERS, type FetchStep, refusedWith, scriptedFetch, settle } from "./scripted-fetch.js";
+import { fail, ok, type ScriptedServer, type Step, scriptedServer } from "./scripted-server.js";
 
 let server: ScriptedServer | undefined;
 afterEach(() => server?.close());
@@ -26,7 +34,11 @@ const shared = (eventId: string): ReportManyItem => ({ operation: "shared", even
 
 describe("reportMany outcomes", () => {
   it("accepted, with the exact integrationId; viewed and shared alike, named by alias or operationId", async () => {
-    const items: ReportManyItem[] = [shared("a"), { operation: "viewed", event: { ...viewedEvent(), eventId: "b" } }, { operation: "reportContentViewed", event: { ...viewedEvent(), eventId: "c" } }];
+    const items: ReportManyItem[] = [
+      shared("a"),
+      { operation: "viewed", event: { ...viewedEvent(), eventId: "b" } },
+      { operation: "reportContentViewed", event: { ...viewedEvent(), eventId: "c" } },
+    ];
     const outcomes = await batch([ok("7390000000000000001"), ok("7390000000000000002"), ok("3")], items);
     expect(outcomes).toEqual([
       { index: 0, operation: "shared", eventId: "a", status: "accepted", requestId: "req-ok", integrationId: 7390000000000000001n, attempts: 1 },
@@ -59,7 +71,15 @@ describe("reportMany outcomes", () => {
     const outcomes = await batch([ok()], [{ operation: "shared", event: bad }, { operation: "posted", event: {} } as never, shared("fine")]);
     expect(outcomes.map((o) => o.status)).toEqual(["invalid", "invalid", "accepted"]);
     expect(outcomes[0]).toMatchObject({ attempts: 0, issues: [{ field: "contentUrl", problem: expect.stringMatching(/percent-encoded/) }] });
-    expect(outcomes[1]).toMatchObject({ issues: [{ field: "operation", problem: 'must be one of "shared", "viewed", "digital-interaction" (or an operationId: "reportContentShared", "reportContentViewed", "reportDigitalInteraction"), got "posted"' }] });
+    expect(outcomes[1]).toMatchObject({
+      issues: [
+        {
+          field: "operation",
+          problem:
+            'must be one of "shared", "viewed", "digital-interaction" (or an operationId: "reportContentShared", "reportContentViewed", "reportDigitalInteraction"), got "posted"',
+        },
+      ],
+    });
     expect(server!.received).toHaveLength(1);
   });
 
@@ -67,7 +87,11 @@ describe("reportMany outcomes", () => {
     const refused = await batch([fail(400)], [shared("refused")]);
     expect(refused[0]).toMatchObject({ status: "failed", httpStatus: 400, requestId: "req-400", mayHaveLanded: false, attempts: 1 });
 
-    const unknown = await batch(Array.from({ length: 20 }, () => fail(503)), [shared("maybe")], { resends: 1 });
+    const unknown = await batch(
+      Array.from({ length: 20 }, () => fail(503)),
+      [shared("maybe")],
+      { resends: 1 },
+    );
     expect(unknown[0]).toMatchObject({ status: "failed", httpStatus: 503, mayHaveLanded: true, attempts: 8 });
     expect(unknown[0]!.status === "failed" && unknown[0]!.error.message).toMatch(/may have been recorded/);
 
@@ -174,7 +198,9 @@ describe("reportMany's batch logic", () => {
     }
     expect(yielded).toBe(100_000);
     expect(maxAhead).toBeLessThanOrEqual(11);
-    console.log(`reportMany over 100,000 events: at most ${maxAhead} read ahead; retained heap ${(before / 2 ** 20).toFixed(1)} -> at most ${(peak / 2 ** 20).toFixed(1)} MiB`);
+    console.log(
+      `reportMany over 100,000 events: at most ${maxAhead} read ahead; retained heap ${(before / 2 ** 20).toFixed(1)} -> at most ${(peak / 2 ** 20).toFixed(1)} MiB`,
+    );
     expect(peak - before).toBeLessThan(8 * 2 ** 20); // 100,000 events held would be about 100 MiB
   }, 120_000); // 100,000 events: seconds on a quiet machine, much longer on a busy one
 });
@@ -186,7 +212,12 @@ describe("reportMany: resends, aborts and broken inputs (injected fetch, fake ti
   afterEach(() => {
     vi.useRealTimers();
   });
-  const run = async (steps: FetchStep[], items: Iterable<ReportManyItem> | AsyncIterable<ReportManyItem>, options: ReportManyOptions = {}, client: Partial<EngagementClientOptions> = {}) => {
+  const run = async (
+    steps: FetchStep[],
+    items: Iterable<ReportManyItem> | AsyncIterable<ReportManyItem>,
+    options: ReportManyOptions = {},
+    client: Partial<EngagementClientOptions> = {},
+  ) => {
     const { fetch, sent } = scriptedFetch(steps);
     const gong = createEngagementClient({ auth: { bearerToken: "t" }, fetch, rateLimit: false, retry: false, ...client });
     const outcomes: ReportOutcome[] = [];
@@ -210,7 +241,11 @@ describe("reportMany: resends, aborts and broken inputs (injected fetch, fake ti
   });
 
   it("resends at most `resends` times", async () => {
-    const { outcomes, sent } = await run(Array.from({ length: 5 }, () => ({ reset: true }) as FetchStep), [shared("r")], { resends: 1 });
+    const { outcomes, sent } = await run(
+      Array.from({ length: 5 }, () => ({ reset: true }) as FetchStep),
+      [shared("r")],
+      { resends: 1 },
+    );
     expect(outcomes).toEqual([expect.objectContaining({ status: "failed", attempts: 2, mayHaveLanded: true, httpStatus: undefined })]);
     expect(sent).toHaveLength(2);
   });
@@ -259,8 +294,28 @@ describe("reportMany: resends, aborts and broken inputs (injected fetch, fake ti
   it("an event that is not an object is invalid, not a crash", async () => {
     const { outcomes, sent } = await run([], [{ operation: "shared", event: null } as never, null as never]);
     expect(outcomes).toEqual([
-      { index: 0, operation: "shared", eventId: undefined, attempts: 0, status: "invalid", issues: [{ field: "event", problem: "must be an object (the event)" }] },
-      { index: 1, operation: undefined, eventId: undefined, attempts: 0, status: "invalid", issues: [{ field: "operation", problem: 'must be one of "shared", "viewed", "digital-interaction" (or an operationId: "reportContentShared", "reportContentViewed", "reportDigitalInteraction"), got undefined' }] },
+      {
+        index: 0,
+        operation: "shared",
+        eventId: undefined,
+        attempts: 0,
+        status: "invalid",
+        issues: [{ field: "event", problem: "must be an object (the event)" }],
+      },
+      {
+        index: 1,
+        operation: undefined,
+        eventId: undefined,
+        attempts: 0,
+        status: "invalid",
+        issues: [
+          {
+            field: "operation",
+            problem:
+              'must be one of "shared", "viewed", "digital-interaction" (or an operationId: "reportContentShared", "reportContentViewed", "reportDigitalInteraction"), got undefined',
+          },
+        ],
+      },
     ]);
     expect(sent).toHaveLength(0);
   });
@@ -273,7 +328,11 @@ describe("reportMany: resends, aborts and broken inputs (injected fetch, fake ti
 
   it("keeps `concurrency` events in flight, no more", async () => {
     const steps = Array.from({ length: 6 }, () => ({ ...accepted(), afterMs: 100 }) as FetchStep);
-    const { outcomes, sent } = await run(steps, Array.from({ length: 6 }, (_, i) => shared(`c-${i}`)), { concurrency: 3 });
+    const { outcomes, sent } = await run(
+      steps,
+      Array.from({ length: 6 }, (_, i) => shared(`c-${i}`)),
+      { concurrency: 3 },
+    );
     expect(outcomes).toHaveLength(6);
     expect(sent.map((s) => s.at)).toEqual([0, 0, 0, 100, 100, 100]);
   });
@@ -307,16 +366,33 @@ describe("reportMany's progress (fake timers)", () => {
     })();
     await settle([collect]);
     expect(seen.map((p) => p.done)).toEqual([1, 2, 3, 4, 5, 6, 7]);
-    expect(seen.at(-1)).toEqual({ done: 7, accepted: 5, alreadyReported: 1, invalid: 0, failed: 1, notAttempted: 0, inFlight: 0, requests: 8, ratePerSecond: 0.5 });
+    expect(seen.at(-1)).toEqual({
+      done: 7,
+      accepted: 5,
+      alreadyReported: 1,
+      invalid: 0,
+      failed: 1,
+      notAttempted: 0,
+      inFlight: 0,
+      requests: 8,
+      ratePerSecond: 0.5,
+    });
     expect(seen.map((p) => p.ratePerSecond)).toEqual([0.1, 0.2, 0.3, 0.4, 0.5, 0.5, 0.5]); // outcomes at 2, 4, ... 14 s
   });
 
   it("reports the events still in flight, and counts not-attempted ones after an abort", async () => {
     const controller = new AbortController();
-    const send: Send = () => new Promise((resolve) => setTimeout(() => resolve({ status: "accepted", requestId: "r", resultId: 1n, history: [{ kind: "response", status: 200 }] }), 100));
+    const send: Send = () =>
+      new Promise((resolve) =>
+        setTimeout(() => resolve({ status: "accepted", requestId: "r", resultId: 1n, history: [{ kind: "response", status: 200 }] }), 100),
+      );
     const seen: ReportManyProgress[] = [];
     const collect = (async () => {
-      for await (const _ of reportMany(send, ["a", "b", "c", "d"].map((id) => shared(id)), { concurrency: 2, signal: controller.signal, onProgress: (p) => seen.push(p) })) {
+      for await (const _ of reportMany(
+        send,
+        ["a", "b", "c", "d"].map((id) => shared(id)),
+        { concurrency: 2, signal: controller.signal, onProgress: (p) => seen.push(p) },
+      )) {
         if (seen.length === 1) controller.abort();
       }
     })();

@@ -91,14 +91,30 @@ describe("outcomeIsUnknown: may the event have landed?", () => {
 
 describe("interpretConflict: what a 409 means after the attempts before it", () => {
   const unknown: AttemptOutcome[] = [{ kind: "timeout" }, { kind: "network-error", reached: true }, { kind: "response", status: 503 }, { kind: "aborted" }];
-  const clear: AttemptOutcome[] = [{ kind: "response", status: 429 }, { kind: "network-error", reached: false }, { kind: "response", status: 400 }];
+  const clear: AttemptOutcome[] = [
+    { kind: "response", status: 429 },
+    { kind: "network-error", reached: false },
+    { kind: "response", status: 400 },
+  ];
   it.each([
     [[], "reported-before"],
     ...clear.map((o) => [[o], "reported-before"] as const),
     ...unknown.map((o) => [[o], "landed-earlier"] as const),
-    [[{ kind: "response", status: 503 }, { kind: "response", status: 429 }], "landed-earlier"],
+    [
+      [
+        { kind: "response", status: 503 },
+        { kind: "response", status: 429 },
+      ],
+      "landed-earlier",
+    ],
     [[{ kind: "response", status: 429 }, { kind: "timeout" }], "landed-earlier"],
-    [[{ kind: "response", status: 429 }, { kind: "network-error", reached: false }], "reported-before"],
+    [
+      [
+        { kind: "response", status: 429 },
+        { kind: "network-error", reached: false },
+      ],
+      "reported-before",
+    ],
   ] as Array<[AttemptOutcome[], string]>)("%o -> %s", (earlier, reading) => {
     expect(interpretConflict(earlier)).toBe(reading);
   });

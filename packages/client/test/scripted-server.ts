@@ -3,11 +3,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 
-export type Step =
-  | { status: number; body?: string | object; headers?: Record<string, string> }
-  | { hang: true }
-  | { headersThenHang: true }
-  | { drop: true };
+export type Step = { status: number; body?: string | object; headers?: Record<string, string> } | { hang: true } | { headersThenHang: true } | { drop: true };
 
 export interface Received {
   method: string;

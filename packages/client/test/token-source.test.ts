@@ -8,14 +8,14 @@ import {
   createRenewingAuth,
   GongApiError,
   GongAuthorizationRequiredError,
+  type GongOAuthApp,
   GongOAuthError,
+  type GongTokenSet,
   GongTokens,
   TokenStoreError,
-  type GongOAuthApp,
-  type GongTokenSet,
 } from "../src/index.js";
 import { sharedEvent } from "./events.js";
-import { fail, ok, scriptedServer, type ScriptedServer, type Step } from "./scripted-server.js";
+import { fail, ok, type ScriptedServer, type Step, scriptedServer } from "./scripted-server.js";
 
 const NOW = 1_800_000_000_000;
 let servers: ScriptedServer[] = [];
@@ -40,7 +40,13 @@ function fakeApp(options: { baseUrl?: string; lifetimeS?: number; now?: () => nu
       calls.push(tokens.refreshToken);
       if (gate) await gate;
       if (options.refuse) {
-        throw new GongAuthorizationRequiredError({ code: "AUTHORIZATION_REQUIRED", grant: "refresh_token", status: 400, oauthError: "invalid_grant", problem: "the customer must authorize the app again" });
+        throw new GongAuthorizationRequiredError({
+          code: "AUTHORIZATION_REQUIRED",
+          grant: "refresh_token",
+          status: 400,
+          oauthError: "invalid_grant",
+          problem: "the customer must authorize the app again",
+        });
       }
       n++;
       const lifetimeS = options.lifetimeS ?? 3600;
@@ -56,11 +62,24 @@ function fakeApp(options: { baseUrl?: string; lifetimeS?: number; now?: () => nu
   return {
     app,
     calls,
-    hold: () => (gate = new Promise((resolve) => (release = () => ((gate = undefined), resolve())))),
+    hold: () => {
+      gate = new Promise((resolve) => {
+        release = () => {
+          gate = undefined;
+          resolve();
+        };
+      });
+    },
     release: () => release?.(),
   };
 }
-const initial = (fields: Partial<GongTokenSet> = {}): GongTokenSet => ({ accessToken: "at-0", refreshToken: "rt-0", expiresAt: NOW + 3_600_000, baseUrl: "https://company-17.api.gong.io", ...fields });
+const initial = (fields: Partial<GongTokenSet> = {}): GongTokenSet => ({
+  accessToken: "at-0",
+  refreshToken: "rt-0",
+  expiresAt: NOW + 3_600_000,
+  baseUrl: "https://company-17.api.gong.io",
+  ...fields,
+});
 
 describe("the client with a token source", () => {
   it("sends the source's token to the customer's base URL from the tokens; on 401 renews once and resends the same body", async () => {
@@ -82,7 +101,10 @@ describe("the client with a token source", () => {
   it("a second 401 after the renewal is the call's failure (one renewal per call)", async () => {
     const server = await serve([fail(401), fail(401, ["Access denied"])]);
     const { app, calls } = fakeApp();
-    const gong = createEngagementClient({ auth: createRenewingAuth({ tokens: initial({ baseUrl: server.url }), app, onTokens: () => {}, now: () => NOW }), rateLimit: false });
+    const gong = createEngagementClient({
+      auth: createRenewingAuth({ tokens: initial({ baseUrl: server.url }), app, onTokens: () => {}, now: () => NOW }),
+      rateLimit: false,
+    });
     await expect(gong.reportContentShared(sharedEvent())).rejects.toMatchObject({ code: "HTTP_ERROR", status: 401, attempts: 2, mayHaveLanded: false });
     expect(calls).toHaveLength(1);
   });
@@ -91,7 +113,14 @@ describe("the client with a token source", () => {
     const { app } = fakeApp();
     const auth = createRenewingAuth({ tokens: initial({ baseUrl: undefined }), app, onTokens: () => {}, now: () => NOW });
     const seen: string[] = [];
-    const gong = createEngagementClient({ auth, rateLimit: false, fetch: async (r) => (seen.push(r.url), new Response("{}", { status: 500 })) });
+    const gong = createEngagementClient({
+      auth,
+      rateLimit: false,
+      fetch: async (r) => {
+        seen.push(r.url);
+        return new Response("{}", { status: 500 });
+      },
+    });
     const error = await gong.reportContentShared(sharedEvent()).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(GongApiError);
     expect(error).toMatchObject({ code: "TOKEN_UNAVAILABLE", attempts: 0 });
@@ -107,7 +136,10 @@ describe("the client with a token source", () => {
   it("raw gets the token and the customer's base URL too", async () => {
     const server = await serve([ok()]);
     const { app } = fakeApp();
-    const gong = createEngagementClient({ auth: createRenewingAuth({ tokens: initial({ baseUrl: server.url }), app, onTokens: () => {}, now: () => NOW }), rateLimit: false });
+    const gong = createEngagementClient({
+      auth: createRenewingAuth({ tokens: initial({ baseUrl: server.url }), app, onTokens: () => {}, now: () => NOW }),
+      rateLimit: false,
+    });
     const { response } = await gong.raw.PUT("/v2/customer-engagement/content/shared", { body: sharedEvent() });
     expect(response.status).toBe(200);
     expect(server.received[0]!.headers.authorization).toBe("Bearer at-0");
@@ -116,7 +148,10 @@ describe("the client with a token source", () => {
   it("raw: a 401 renews the token for the next request (no resend)", async () => {
     const server = await serve([fail(401), ok()]);
     const { app, calls } = fakeApp();
-    const gong = createEngagementClient({ auth: createRenewingAuth({ tokens: initial({ baseUrl: server.url }), app, onTokens: () => {}, now: () => NOW }), rateLimit: false });
+    const gong = createEngagementClient({
+      auth: createRenewingAuth({ tokens: initial({ baseUrl: server.url }), app, onTokens: () => {}, now: () => NOW }),
+      rateLimit: false,
+    });
     const first = await gong.raw.PUT("/v2/customer-engagement/content/shared", { body: sharedEvent() });
     expect(first.response.status).toBe(401);
     const second = await gong.raw.PUT("/v2/customer-engagement/content/shared", { body: sharedEvent() });
@@ -128,7 +163,10 @@ describe("the client with a token source", () => {
   it("a refused refresh rejects the call with AUTHORIZATION_REQUIRED (the OAuth error as cause), nothing sent", async () => {
     const server = await serve([fail(401)]);
     const { app } = fakeApp({ refuse: true });
-    const gong = createEngagementClient({ auth: createRenewingAuth({ tokens: initial({ baseUrl: server.url }), app, onTokens: () => {}, now: () => NOW }), rateLimit: false });
+    const gong = createEngagementClient({
+      auth: createRenewingAuth({ tokens: initial({ baseUrl: server.url }), app, onTokens: () => {}, now: () => NOW }),
+      rateLimit: false,
+    });
     const error = (await gong.reportContentShared(sharedEvent()).catch((e: unknown) => e)) as GongApiError;
     expect(error).toMatchObject({ code: "AUTHORIZATION_REQUIRED", operationId: "reportContentShared", attempts: 1, mayHaveLanded: false });
     expect(error.cause).toBeInstanceOf(GongAuthorizationRequiredError);
@@ -139,9 +177,16 @@ describe("the client with a token source", () => {
   it("reportMany keeps one outcome per event when the grant is refused", async () => {
     const server = await serve([fail(401)]);
     const { app } = fakeApp({ refuse: true });
-    const gong = createEngagementClient({ auth: createRenewingAuth({ tokens: initial({ baseUrl: server.url }), app, onTokens: () => {}, now: () => NOW }), rateLimit: false });
+    const gong = createEngagementClient({
+      auth: createRenewingAuth({ tokens: initial({ baseUrl: server.url }), app, onTokens: () => {}, now: () => NOW }),
+      rateLimit: false,
+    });
     const outcomes = [];
-    for await (const outcome of gong.reportMany([1, 2, 3].map(() => ({ operation: "shared" as const, event: sharedEvent() })), { concurrency: 1 })) outcomes.push(outcome);
+    for await (const outcome of gong.reportMany(
+      [1, 2, 3].map(() => ({ operation: "shared" as const, event: sharedEvent() })),
+      { concurrency: 1 },
+    ))
+      outcomes.push(outcome);
     expect(outcomes.map((o) => o.status)).toEqual(["failed", "failed", "failed"]);
   });
 });
@@ -191,7 +236,10 @@ describe("createRenewingAuth", () => {
       onTokens: (tokens) =>
         new Promise<void>((resolve) => {
           events.push(`storing ${tokens.refreshToken}`);
-          finishStore = () => (events.push(`stored ${tokens.refreshToken}`), resolve());
+          finishStore = () => {
+            events.push(`stored ${tokens.refreshToken}`);
+            resolve();
+          };
         }),
     });
     const first = auth.access().then((a) => events.push(`using ${a.accessToken}`));
@@ -249,8 +297,12 @@ describe("createRenewingAuth", () => {
   it("checks its options", () => {
     const { app } = fakeApp();
     expect(() => createRenewingAuth({ tokens: initial(), app, onTokens: undefined as never })).toThrow("`onTokens` is required");
-    expect(() => createRenewingAuth({ tokens: initial({ refreshToken: "" }), app, onTokens: () => {} })).toThrow("`tokens.refreshToken` must be a non-empty string");
-    expect(() => createRenewingAuth({ tokens: initial(), app, onTokens: () => {}, refreshMarginMs: -1 })).toThrow("`refreshMarginMs` must be a non-negative number");
+    expect(() => createRenewingAuth({ tokens: initial({ refreshToken: "" }), app, onTokens: () => {} })).toThrow(
+      "`tokens.refreshToken` must be a non-empty string",
+    );
+    expect(() => createRenewingAuth({ tokens: initial(), app, onTokens: () => {}, refreshMarginMs: -1 })).toThrow(
+      "`refreshMarginMs` must be a non-negative number",
+    );
     expect(() => createRenewingAuth({ tokens: initial(), app: {} as never, onTokens: () => {} })).toThrow("`app` must be an OAuth app");
   });
 });

@@ -1,6 +1,6 @@
 // Type-level tests: the client's event and result types follow the spec (through the generated types).
 import { describe, expectTypeOf, it } from "vitest";
-import type { ContentSharedEvent, ContentViewedEvent, EngagementClient, ReportManyItem, ReportResult, components } from "../src/index.js";
+import type { ContentSharedEvent, ContentViewedEvent, components, EngagementClient, ReportManyItem, ReportResult } from "../src/index.js";
 
 describe("types generated from the spec", () => {
   it("the required fields are required, the rest optional", () => {

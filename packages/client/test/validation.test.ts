@@ -14,10 +14,29 @@ describe("validateEvent", () => {
     ["a missing field", (e: Record<string, unknown>) => delete e.contentTitle, { field: "contentTitle", problem: "is required" }],
     ["a wrong type", (e: Record<string, unknown>) => (e.contentTitle = 7), { field: "contentTitle", problem: "must be a string" }],
     ["an object that is not one", (e: Record<string, unknown>) => (e.viewer = "x"), { field: "viewer", problem: "must be an object" }],
-    ["an unknown enum value", (e: Record<string, unknown>) => (e.agentPlatform = "BeOS"), { field: "agentPlatform", problem: 'must be one of: "Windows", "Linux", "MacOS", "iOS", "Android"' }],
-    ["an impossible date", (e: Record<string, unknown>) => (e.eventTimestamp = "2021-02-30T08:00:00Z"), { field: "eventTimestamp", problem: "must be a real ISO-8601 date-time with a time zone (RFC 3339), e.g. 2021-08-01T08:00:00Z" }],
-    ["an unencoded URL", (e: Record<string, unknown>) => (e.contentUrl = "https://example.com/a|b"), { field: "contentUrl", problem: "must be an absolute, percent-encoded URL (what `new URL(x).href` gives), e.g. https://example.com/%E6%8F%90%E6%A1%88.pdf" }],
-    ["trackingId beside a viewer", (e: Record<string, unknown>) => (e.trackingId = "t-1"), { field: "trackingId", problem: "must be absent or null when a viewer is sent" }],
+    [
+      "an unknown enum value",
+      (e: Record<string, unknown>) => (e.agentPlatform = "BeOS"),
+      { field: "agentPlatform", problem: 'must be one of: "Windows", "Linux", "MacOS", "iOS", "Android"' },
+    ],
+    [
+      "an impossible date",
+      (e: Record<string, unknown>) => (e.eventTimestamp = "2021-02-30T08:00:00Z"),
+      { field: "eventTimestamp", problem: "must be a real ISO-8601 date-time with a time zone (RFC 3339), e.g. 2021-08-01T08:00:00Z" },
+    ],
+    [
+      "an unencoded URL",
+      (e: Record<string, unknown>) => (e.contentUrl = "https://example.com/a|b"),
+      {
+        field: "contentUrl",
+        problem: "must be an absolute, percent-encoded URL (what `new URL(x).href` gives), e.g. https://example.com/%E6%8F%90%E6%A1%88.pdf",
+      },
+    ],
+    [
+      "trackingId beside a viewer",
+      (e: Record<string, unknown>) => (e.trackingId = "t-1"),
+      { field: "trackingId", problem: "must be absent or null when a viewer is sent" },
+    ],
   ])("names the field and the problem: %s", (_, change, issue) => {
     const event = viewedEvent() as Record<string, unknown>;
     change(event);

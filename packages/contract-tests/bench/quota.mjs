@@ -6,8 +6,8 @@
 // none: the client paces itself), and whether every event is in the mock's journal exactly once.
 // Everything on 127.0.0.1. Options (env): BENCH_QUOTA_EVENTS (default 1000; 1,000 take about 6 minutes).
 import { spawn } from "node:child_process";
-import { createRequire } from "node:module";
 import { readFileSync } from "node:fs";
+import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { createEngagementClient } from "@gong-engage/client";
 
@@ -46,9 +46,7 @@ const gong = createEngagementClient({
 const run = `quota-${Date.now()}`;
 function* backlog() {
   for (let i = 0; i < EVENTS; i++) {
-    yield i % 2
-      ? { operation: "viewed", event: { ...viewed, eventId: `${run}-${i}` } }
-      : { operation: "shared", event: { ...shared, eventId: `${run}-${i}` } };
+    yield i % 2 ? { operation: "viewed", event: { ...viewed, eventId: `${run}-${i}` } } : { operation: "shared", event: { ...shared, eventId: `${run}-${i}` } };
   }
 }
 
@@ -83,9 +81,20 @@ const rows = [
   ["elapsed", `${seconds.toFixed(1)} s`],
   ["achieved rate", `${rate.toFixed(3)} events/s`],
   [`ratio to the limit (${LIMIT_PER_SECOND}/s, baseline)`, `${(rate / LIMIT_PER_SECOND).toFixed(3)}x`],
-  ["answers by status", [...statuses].sort().map(([s, n]) => `${s}: ${n}`).join(", ")],
+  [
+    "answers by status",
+    [...statuses]
+      .sort()
+      .map(([s, n]) => `${s}: ${n}`)
+      .join(", "),
+  ],
   ["429 answers", statuses.get(429) ?? 0],
-  ["outcomes", Object.entries(outcomes).map(([s, n]) => `${s}: ${n}`).join(", ")],
+  [
+    "outcomes",
+    Object.entries(outcomes)
+      .map(([s, n]) => `${s}: ${n}`)
+      .join(", "),
+  ],
   ["in the mock's journal", perEvent.size],
   ["  exactly once", [...perEvent.values()].filter((n) => n === 1).length],
 ];

@@ -8,15 +8,32 @@
 // URLs, and a plain string property whose documented example is an email address gets email addresses (servers
 // commonly check those even where the spec types them as plain strings), so that a conforming server is never
 // failed for a test-data quirk.
-import fc from "fast-check";
+
 import { createAjv, resolveRef } from "@gong-engage/spec-model";
+import fc from "fast-check";
 
 // A JSON Schema node of the spec, walked by hand here and in mutations.ts.
+// biome-ignore lint/suspicious/noExplicitAny: any JSON Schema node of any spec; its shape is checked keyword by keyword (HANDLED).
 export type Json = any;
 
 const HANDLED = new Set([
-  "$ref", "allOf", "anyOf", "type", "enum", "properties", "required", "items", "additionalProperties", "format",
-  "dependentSchemas", "description", "example", "examples", "title", "minimum", "minLength",
+  "$ref",
+  "allOf",
+  "anyOf",
+  "type",
+  "enum",
+  "properties",
+  "required",
+  "items",
+  "additionalProperties",
+  "format",
+  "dependentSchemas",
+  "description",
+  "example",
+  "examples",
+  "title",
+  "minimum",
+  "minLength",
 ]);
 /** Rules across a value's parts: generated without them, then only the values that keep them are kept. */
 const CONDITIONAL = ["if", "then", "else", "not", "contains"];
@@ -50,14 +67,12 @@ const email = fc.tuple(label, label).map(([local, domain]) => `${local}@${domain
 const stringOf = (format: string | undefined, minLength = 1): fc.Arbitrary<string> => {
   switch (format) {
     case "date-time":
-      return fc
-        .date({ min: new Date("2000-01-01T00:00:00Z"), max: new Date("2100-01-01T00:00:00Z"), noInvalidDate: true })
-        .chain((date) =>
-          fc.constantFrom("Z", "+05:00", "-08:00").map((zone) => {
-            const iso = date.toISOString().replace(/\.\d{3}Z$/, "");
-            return `${iso}${zone}`;
-          }),
-        );
+      return fc.date({ min: new Date("2000-01-01T00:00:00Z"), max: new Date("2100-01-01T00:00:00Z"), noInvalidDate: true }).chain((date) =>
+        fc.constantFrom("Z", "+05:00", "-08:00").map((zone) => {
+          const iso = date.toISOString().replace(/\.\d{3}Z$/, "");
+          return `${iso}${zone}`;
+        }),
+      );
     case "uri":
       return fc
         .tuple(label, fc.array(label, { maxLength: 3 }), fc.option(label, { nil: undefined }))

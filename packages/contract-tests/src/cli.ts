@@ -5,10 +5,10 @@
 // value, and exits non-zero on any failure. Start-up errors are one line each, without a stack or a list of
 // skipped tests. The spec it plans and preflights is the spec the suite runs.
 import { parseArgs } from "node:util";
-import { ConfigError, resolveConfig, type Config, type Flags } from "./config.js";
-import { formatPlan, overBudget, planFor } from "./plan.js";
-import { preflight, PreflightError, preflightRequests } from "./preflight.js";
 import { loadSpecModel, type SpecModel } from "@gong-engage/spec-model";
+import { type Config, ConfigError, type Flags, resolveConfig } from "./config.js";
+import { formatPlan, overBudget, planFor } from "./plan.js";
+import { PreflightError, preflight, preflightRequests } from "./preflight.js";
 
 const HELP = `gong-contract: does a server implement the operations of Gong's spec (this package's bundled OpenAPI document)?
 
@@ -70,7 +70,7 @@ function readFlags(argv: string[]): { help: boolean; flags: Flags } {
 }
 
 async function main(): Promise<void> {
-  let parsed;
+  let parsed: ReturnType<typeof readFlags>;
   try {
     // pnpm passes a lone "--" through when flags follow `pnpm contract --`.
     parsed = readFlags(process.argv.slice(2).filter((a) => a !== "--"));

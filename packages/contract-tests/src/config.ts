@@ -115,9 +115,13 @@ function authorizationFrom(env: NodeJS.ProcessEnv): string {
   const secret = env.GONG_ACCESS_KEY_SECRET?.trim();
   if (key && secret) return `Basic ${Buffer.from(`${key}:${secret}`).toString("base64")}`;
   if (key || secret) {
-    throw new ConfigError(`credentials: ${key ? "GONG_ACCESS_KEY_SECRET" : "GONG_ACCESS_KEY"} is missing; set both GONG_ACCESS_KEY and GONG_ACCESS_KEY_SECRET (or GONG_BEARER_TOKEN)`);
+    throw new ConfigError(
+      `credentials: ${key ? "GONG_ACCESS_KEY_SECRET" : "GONG_ACCESS_KEY"} is missing; set both GONG_ACCESS_KEY and GONG_ACCESS_KEY_SECRET (or GONG_BEARER_TOKEN)`,
+    );
   }
-  throw new ConfigError("credentials missing: a server under test (--base-url) needs GONG_ACCESS_KEY and GONG_ACCESS_KEY_SECRET, or GONG_BEARER_TOKEN, in the environment");
+  throw new ConfigError(
+    "credentials missing: a server under test (--base-url) needs GONG_ACCESS_KEY and GONG_ACCESS_KEY_SECRET, or GONG_BEARER_TOKEN, in the environment",
+  );
 }
 
 function integer(value: string | undefined, name: string, min: number): number | undefined {

@@ -15,7 +15,7 @@ export class Coverage {
     const existing = this.pairs.get(key);
     if (existing?.state === "checked") {
       existing.how.add(how);
-      checks.forEach((c) => existing.checks.add(c));
+      for (const c of checks) existing.checks.add(c);
     } else {
       this.pairs.set(key, { state: "checked", how: new Set([how]), checks: new Set(checks) });
     }

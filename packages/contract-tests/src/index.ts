@@ -1,5 +1,6 @@
 // @gong-engage/contract-tests: the contract suite for servers that implement Gong's content-event endpoints.
 // Most users run the `gong-contract` command; `runSuite(resolveConfig(flags))` is the same run from code.
-export { runSuite } from "./run-suite.js";
-export { resolveConfig, ConfigError } from "./config.js";
+
 export type { Config, Flags, Profile } from "./config.js";
+export { ConfigError, resolveConfig } from "./config.js";
+export { runSuite } from "./run-suite.js";

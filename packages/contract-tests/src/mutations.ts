@@ -17,7 +17,7 @@ export function sitesOf(document: Json, body: unknown, schema: Json, path: Array
   const s = flatten(document, schema);
   const sites: Site[] = [{ path, schema: s, value: body }];
   if (Array.isArray(body) && s?.items) {
-    body.forEach((item, i) => sites.push(...sitesOf(document, item, s.items, [...path, i])));
+    for (const [i, item] of body.entries()) sites.push(...sitesOf(document, item, s.items, [...path, i]));
   } else if (body && typeof body === "object" && s?.properties) {
     for (const [name, value] of Object.entries(body)) {
       if (s.properties[name] && value !== undefined) sites.push(...sitesOf(document, value, s.properties[name], [...path, name]));
@@ -58,13 +58,9 @@ export function candidates(document: Json, body: Record<string, unknown>, schema
         .filter((site) => site.path.length > 0 && Array.isArray(site.schema?.enum))
         .map((site) => make(site.path, (parent, key) => (parent[key] = "contract-tests-not-a-valid-value")));
     case "bad date-time":
-      return sites
-        .filter((site) => site.schema?.format === "date-time")
-        .map((site) => make(site.path, (parent, key) => (parent[key] = "not-a-date-time")));
+      return sites.filter((site) => site.schema?.format === "date-time").map((site) => make(site.path, (parent, key) => (parent[key] = "not-a-date-time")));
     case "bad URL":
-      return sites
-        .filter((site) => site.schema?.format === "uri")
-        .map((site) => make(site.path, (parent, key) => (parent[key] = "not a url")));
+      return sites.filter((site) => site.schema?.format === "uri").map((site) => make(site.path, (parent, key) => (parent[key] = "not a url")));
     case "dependent rule broken":
       return sites.flatMap((site) =>
         Object.entries<Json>(site.schema?.dependentSchemas ?? {}).flatMap(([trigger, dependent]) =>

@@ -1,8 +1,9 @@
 // The plan: how many requests each test of the profile will send, and the total, printed before anything is
 // sent; and the budget check (CONTRACT_MAX_REQUESTS): a plan over the budget fails at once, saying by how much
 // and what would fit.
-import { DEFAULT_RUNS, type Config } from "./config.js";
+
 import type { SpecModel } from "@gong-engage/spec-model";
+import { type Config, DEFAULT_RUNS } from "./config.js";
 import { suiteFor } from "./suites.js";
 
 export interface Plan {
@@ -18,7 +19,9 @@ export function planFor(config: Config, model: SpecModel, preflight = config.pre
   const suite = suiteFor(config, model);
   const rows = [
     ...(preflight ? [{ test: "preflight: is the server there, and is it this API? (no credentials: 401 expected)", requests: preflight }] : []),
-    ...suite.perOperation.flatMap(({ operation, tests }) => tests.map((t) => ({ test: `${operation.operationId}: ${t.name}${t.skip ? ` (skipped: ${t.skip.reason})` : ""}`, requests: t.planned }))),
+    ...suite.perOperation.flatMap(({ operation, tests }) =>
+      tests.map((t) => ({ test: `${operation.operationId}: ${t.name}${t.skip ? ` (skipped: ${t.skip.reason})` : ""}`, requests: t.planned })),
+    ),
     ...suite.shared.map((t) => ({ test: t.name, requests: t.planned })),
   ];
   return { profile: config.profile, rows, preflight, total: rows.reduce((sum, row) => sum + row.requests, 0) };

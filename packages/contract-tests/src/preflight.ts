@@ -46,7 +46,9 @@ export async function preflight(baseUrl: string, model: SpecModel): Promise<Pref
     });
   }
   if (!answers.some((a) => a.documented)) {
-    const seen = answers.map((a) => `${a.status} (${a.contentType}) to ${operations.find((o) => o.operationId === a.operationId)!.method} ${a.path}`).join(" and ");
+    const seen = answers
+      .map((a) => `${a.status} (${a.contentType}) to ${operations.find((o) => o.operationId === a.operationId)!.method} ${a.path}`)
+      .join(" and ");
     const hint = answers.every((a) => a.status === 404 || a.status === 405)
       ? `is the base URL right? It is the part before the spec's paths, e.g. https://api.gong.io or http://127.0.0.1:4010`
       : "is it the server you meant?";
@@ -59,8 +61,10 @@ function unreachable(baseUrl: string, error: unknown): string {
   const codes = errorCodes(error);
   const host = new URL(baseUrl).host;
   if (codes.includes("ECONNREFUSED")) return `cannot reach ${baseUrl}: connection refused; is the server running, and listening on ${host}?`;
-  if (codes.includes("ENOTFOUND") || codes.includes("EAI_AGAIN")) return `cannot reach ${baseUrl}: the host ${new URL(baseUrl).hostname} was not found; check the base URL`;
-  if (codes.includes("TIMEOUT") || codes.includes("UND_ERR_CONNECT_TIMEOUT")) return `cannot reach ${baseUrl}: no answer within ${TIMEOUT_MS / 1000} s; check the base URL and the network`;
+  if (codes.includes("ENOTFOUND") || codes.includes("EAI_AGAIN"))
+    return `cannot reach ${baseUrl}: the host ${new URL(baseUrl).hostname} was not found; check the base URL`;
+  if (codes.includes("TIMEOUT") || codes.includes("UND_ERR_CONNECT_TIMEOUT"))
+    return `cannot reach ${baseUrl}: no answer within ${TIMEOUT_MS / 1000} s; check the base URL and the network`;
   const cause = (error as { cause?: { message?: string } })?.cause?.message ?? (error as Error)?.message ?? String(error);
   return `cannot reach ${baseUrl}: ${cause}${codes.length ? ` (${codes.join(", ")})` : ""}`;
 }

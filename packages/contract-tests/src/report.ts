@@ -28,11 +28,16 @@ export function markdownReport(coverage: Coverage, run: RunSummary): string {
     return `| ${operationId} | ${status} | ❌ missing | no test elicited and checked it | |`;
   });
   const gaps = coverage.gaps();
-  const statuses = Object.entries(run.statuses).map(([status, n]) => `${status}: ${n}`).join(", ") || "none";
+  const statuses =
+    Object.entries(run.statuses)
+      .map(([status, n]) => `${status}: ${n}`)
+      .join(", ") || "none";
   return [
     `## Contract suite: ${run.profile} profile against ${run.target}`,
     "",
-    gaps.length ? `**${gaps.length} documented pair(s) not covered:** ${gaps.join(", ")}` : "Every documented (operation, status) pair was elicited and checked, or skipped with a reason.",
+    gaps.length
+      ? `**${gaps.length} documented pair(s) not covered:** ${gaps.join(", ")}`
+      : "Every documented (operation, status) pair was elicited and checked, or skipped with a reason.",
     "",
     "| operation | status | result | elicited by | checks passed |",
     "| --- | --- | --- | --- | --- |",

@@ -2,10 +2,11 @@
 // test/contract/, each test run in order, failures collected instead of reported. For code that runs the suite
 // many times and looks at the outcome (this package's self-checks: 2 stand-ins and 11 defective servers, in both
 // profiles, concurrently); users run the suite through gong-contract / runSuite.
+
+import type { SpecModel } from "@gong-engage/spec-model";
 import type { Config } from "./config.js";
 import type { Coverage } from "./coverage.js";
 import { createSession } from "./session.js";
-import type { SpecModel } from "@gong-engage/spec-model";
 
 export interface ProfileResult {
   /** Every test passed and every documented (operation, status) pair was elicited and checked, or skipped. */

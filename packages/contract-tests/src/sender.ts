@@ -5,7 +5,7 @@
 // is enforced here, before each request: request n + 1 is never sent.
 // The pacing is still the suite's own (paced on answers, like the client's): @gong-engage/client does not
 // export its Pacer, which the suite should share once it does.
-import { describeIssues, parseRetryAfter, type SpecOperation as Operation } from "@gong-engage/spec-model";
+import { describeIssues, type SpecOperation as Operation, parseRetryAfter } from "@gong-engage/spec-model";
 import type { Target } from "./target.js";
 
 export interface Sent {

@@ -1,13 +1,14 @@
 // One run of the suite against one target: the plan, the target, the paced sender, the coverage and the run's
 // event ids, made from a resolved configuration and a loaded spec model. The vitest file (test/contract/) and the
 // in-process runner (run-profile.ts) both start their runs here, so they run the same suite the same way.
+
+import type { SpecModel, SpecOperation } from "@gong-engage/spec-model";
 import type { Config } from "./config.js";
 import { Coverage } from "./coverage.js";
-import { formatPlan, overBudget, planFor, type Plan } from "./plan.js";
+import { formatPlan, overBudget, type Plan, planFor } from "./plan.js";
 import { markdownReport } from "./report.js";
 import { Sender } from "./sender.js";
-import type { SpecModel, SpecOperation } from "@gong-engage/spec-model";
-import { SUITE_TAG, suiteFor, tagEvent, type SuiteContext, type SuiteDefinition } from "./suites.js";
+import { SUITE_TAG, type SuiteContext, type SuiteDefinition, suiteFor, tagEvent } from "./suites.js";
 import { openTarget } from "./target.js";
 
 export interface Session {

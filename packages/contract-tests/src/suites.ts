@@ -10,15 +10,16 @@
 //          for the two operations of today's spec, preflight included).
 // Which fields are tagged, which field is the event id and which are in the duplicate key come from the spec
 // (x-gong-event); the suite only ever asserts a 409 for a replay to the operation that accepted the event.
+
+import type { SpecOperation as Operation, SpecModel } from "@gong-engage/spec-model";
 import fc from "fast-check";
 import { expect } from "vitest";
-import { flatten, requestBodies, type Json } from "./arbitraries.js";
+import { flatten, type Json, requestBodies } from "./arbitraries.js";
 import { expectResponse } from "./checks.js";
 import type { Config } from "./config.js";
 import type { Coverage } from "./coverage.js";
-import { candidates, RULES, type Mutation, type Rule } from "./mutations.js";
+import { candidates, type Mutation, RULES, type Rule } from "./mutations.js";
 import { retryAfterMs, type Sender, type Sent } from "./sender.js";
-import type { SpecModel, SpecOperation as Operation } from "@gong-engage/spec-model";
 import type { Target } from "./target.js";
 
 /** The value the suite writes into the other plain-text fields of an operation's duplicate key (x-gong-event). */
@@ -28,11 +29,7 @@ const MALFORMED_JSON = '{"contract-tests": ';
 const FULL_BURST_LIMIT = 100;
 const SMOKE_BURST_LIMIT = 30;
 const WAVE = 10;
-const BAD_CREDENTIALS = [
-  `Basic ${Buffer.from("contract-tests-key-without-secret").toString("base64")}`,
-  "Basic not-base64-at-all!",
-  "Bearer",
-];
+const BAD_CREDENTIALS = [`Basic ${Buffer.from("contract-tests-key-without-secret").toString("base64")}`, "Basic not-base64-at-all!", "Bearer"];
 
 export interface SuiteContext {
   config: Config;
@@ -228,7 +225,9 @@ async function burst(ctx: SuiteContext, ops: Operation[], limit: number): Promis
     const wave = Array.from({ length: size }, (_, i) => ops[i % ops.length]!);
     sentCount += size;
     const answers = await Promise.all(
-      wave.map(async (op) => [op, await ctx.sender.send(op, { body: ctx.tagged(op, richestExample(op)), intent: "valid", paced: false, retryOn429: false })] as const),
+      wave.map(
+        async (op) => [op, await ctx.sender.send(op, { body: ctx.tagged(op, richestExample(op)), intent: "valid", paced: false, retryOn429: false })] as const,
+      ),
     );
     for (const [op, sent] of answers) {
       const counts = statuses.get(op.operationId) ?? new Map<number, number>();

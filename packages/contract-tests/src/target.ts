@@ -1,8 +1,9 @@
 // The server under test: by default the project's mock, started in-process on an ephemeral port; with
 // CONTRACT_BASE_URL, any server, with the credentials of the configuration (see config.ts). Credentials are
 // only ever put in the Authorization header, never printed.
-import type { Config } from "./config.js";
+
 import type { SpecModel } from "@gong-engage/spec-model";
+import type { Config } from "./config.js";
 
 export interface Target {
   baseUrl: string;

@@ -38,7 +38,11 @@ const fmt = (n, d = 2) => n.toFixed(d);
 const dir = mkdtempSync(join(tmpdir(), "gong-relay-bench-"));
 chmodSync(dir, 0o755);
 const server = await openEmbedded(dir);
-console.log(`gong-relay bench: Node ${process.version}, load average ${loadavg().map((l) => fmt(l)).join(" ")}, Postgres embedded`);
+console.log(
+  `gong-relay bench: Node ${process.version}, load average ${loadavg()
+    .map((l) => fmt(l))
+    .join(" ")}, Postgres embedded`,
+);
 
 async function database() {
   const admin = new pg.Client({ connectionString: server.connectionString });
@@ -53,7 +57,8 @@ async function database() {
 
 async function relayWith(url, mockUrl, tenants, perTenant, perSecond) {
   const relay = await createRelay({ databaseUrl: url, schema: "apply", secretKey, log: () => {} });
-  for (const id of tenants) await relay.tenants.add({ id, baseUrl: mockUrl, auth: { accessKey: `key-${id}`, accessKeySecret: "s" }, ...(perSecond ? { perSecond } : {}) });
+  for (const id of tenants)
+    await relay.tenants.add({ id, baseUrl: mockUrl, auth: { accessKey: `key-${id}`, accessKeySecret: "s" }, ...(perSecond ? { perSecond } : {}) });
   const items = tenants.flatMap((tenant) => Array.from({ length: perTenant }, (_, n) => ({ tenant, operation: "shared", event: event(tenant, n) })));
   for (let i = 0; i < items.length; i += 1000) await relay.enqueue(items.slice(i, i + 1000));
   return relay;
@@ -61,16 +66,18 @@ async function relayWith(url, mockUrl, tenants, perTenant, perSecond) {
 
 function workers(n, url, extra = []) {
   return Promise.all(
-    Array.from({ length: n }, (_, i) =>
-      new Promise((resolve, reject) => {
-        const child = spawn(process.execPath, [CLI, "run", "--until-idle", "--concurrency", "8", "--worker-id", `bench${i}`, ...extra], {
-          env: { ...process.env, DATABASE_URL: url, GONG_RELAY_SECRET_KEY: secretKey },
-          stdio: ["ignore", "ignore", "pipe"],
-        });
-        let err = "";
-        child.stderr.on("data", (d) => (err += d));
-        child.on("close", (code) => (code === 0 ? resolve(err) : reject(new Error(`worker exited ${code}: ${err}`))));
-      }),
+    Array.from(
+      { length: n },
+      (_, i) =>
+        new Promise((resolve, reject) => {
+          const child = spawn(process.execPath, [CLI, "run", "--until-idle", "--concurrency", "8", "--worker-id", `bench${i}`, ...extra], {
+            env: { ...process.env, DATABASE_URL: url, GONG_RELAY_SECRET_KEY: secretKey },
+            stdio: ["ignore", "ignore", "pipe"],
+          });
+          let err = "";
+          child.stderr.on("data", (d) => (err += d));
+          child.on("close", (code) => (code === 0 ? resolve(err) : reject(new Error(`worker exited ${code}: ${err}`))));
+        }),
     ),
   );
 }
@@ -78,7 +85,13 @@ function workers(n, url, extra = []) {
 // 1. Claim cost.
 async function claimCost(tenants) {
   const url = await database();
-  const relay = await relayWith(url, "http://127.0.0.1:9", Array.from({ length: tenants }, (_, i) => `c${i}`), Math.ceil(CLAIMS / tenants) + 1, 1_000_000);
+  const relay = await relayWith(
+    url,
+    "http://127.0.0.1:9",
+    Array.from({ length: tenants }, (_, i) => `c${i}`),
+    Math.ceil(CLAIMS / tenants) + 1,
+    1_000_000,
+  );
   const client = new pg.Client({ connectionString: url });
   await client.connect();
   // Statistics, as autovacuum gathers them within a minute on a live queue (without them the planner sorts
@@ -100,14 +113,21 @@ const large = await claimCost(TENANTS);
 console.log(`\n1. claim (one statement: lock a due tenant, lease its oldest event, pace it)`);
 console.log(`   select 1 round trip        ${fmt(small.select1, 3)} ms   (baseline)`);
 console.log(`   claim, 10 tenants queued   ${fmt(small.claim, 3)} ms   ${fmt(small.claim / small.select1)}× select 1`);
-console.log(`   claim, ${TENANTS} tenants queued ${fmt(large.claim, 3)} ms   ${fmt(large.claim / large.select1)}× select 1, ${fmt(large.claim / small.claim)}× the 10-tenant claim`);
+console.log(
+  `   claim, ${TENANTS} tenants queued ${fmt(large.claim, 3)} ms   ${fmt(large.claim / large.select1)}× select 1, ${fmt(large.claim / small.claim)}× the 10-tenant claim`,
+);
 
 // 2. Delivery through the relay against direct sends.
 if (process.env.BENCH_ONLY !== "claim") {
   const tenants = Array.from({ length: TENANTS }, (_, i) => `d${i}`);
   const total = TENANTS * EVENTS;
   const direct = await startMockServer({ port: 0, journalLimit: total + 10 });
-  const clients = new Map(tenants.map((id) => [id, createEngagementClient({ baseUrl: direct.url, auth: { accessKey: `key-${id}`, accessKeySecret: "s" }, rateLimit: false, retry: false })]));
+  const clients = new Map(
+    tenants.map((id) => [
+      id,
+      createEngagementClient({ baseUrl: direct.url, auth: { accessKey: `key-${id}`, accessKeySecret: "s" }, rateLimit: false, retry: false }),
+    ]),
+  );
   const queue = tenants.flatMap((tenant) => Array.from({ length: EVENTS }, (_, n) => [tenant, event(tenant, n)]));
   // Round-robin over tenants keeps each one at EVENTS calls spread over the run, under its 3/s.
   queue.sort((a, b) => Number(a[1].eventId.split("-e")[1]) - Number(b[1].eventId.split("-e")[1]));
@@ -117,7 +137,10 @@ if (process.env.BENCH_ONLY !== "claim") {
     Array.from({ length: 24 }, async () => {
       while (next < queue.length) {
         const [tenant, e] = queue[next++];
-        await clients.get(tenant).reportContentShared(e).catch(() => {});
+        await clients
+          .get(tenant)
+          .reportContentShared(e)
+          .catch(() => {});
       }
     }),
   );
@@ -135,7 +158,9 @@ if (process.env.BENCH_ONLY !== "claim") {
   await mock.close();
   console.log(`\n2. delivery, ${TENANTS} tenants × ${EVENTS} events = ${total}`);
   console.log(`   direct with the client (24 at a time, no queue)   ${fmt(directRate, 0)} events/s   (baseline)`);
-  console.log(`   gong-relay, 3 worker processes × concurrency 8    ${fmt(relayRate, 0)} events/s   ${fmt(relayRate / directRate)}× direct; ${delivered}/${total} delivered, ${mock.journal().length} in the journal`);
+  console.log(
+    `   gong-relay, 3 worker processes × concurrency 8    ${fmt(relayRate, 0)} events/s   ${fmt(relayRate / directRate)}× direct; ${delivered}/${total} delivered, ${mock.journal().length} in the journal`,
+  );
 }
 
 // 3. The several-workers scenario's per-tenant rate.
@@ -156,9 +181,15 @@ if (process.env.BENCH_ONLY !== "claim") {
   const too = requests.filter((l) => / 429 /.test(l)).length;
   await mock.close();
   console.log(`\n3. 3 worker processes, 20 tenants × 30 events: per-tenant calls/s while it has a backlog`);
-  console.log(`   min ${fmt(Math.min(...rates))}, median ${fmt(rates.sort((a, b) => a - b)[10])}, max ${fmt(Math.max(...rates))} calls/s; target ≥ 2.70 (90 % of 3): ${Math.min(...rates) >= 2.7 ? "met" : "NOT met"}; min ${fmt(Math.min(...rates) / 3)}× Gong's limit; ${too} × 429; ${mock.journal().length} accepted`);
+  console.log(
+    `   min ${fmt(Math.min(...rates))}, median ${fmt(rates.sort((a, b) => a - b)[10])}, max ${fmt(Math.max(...rates))} calls/s; target ≥ 2.70 (90 % of 3): ${Math.min(...rates) >= 2.7 ? "met" : "NOT met"}; min ${fmt(Math.min(...rates) / 3)}× Gong's limit; ${too} × 429; ${mock.journal().length} accepted`,
+  );
 }
 
-console.log(`\nload average at the end ${loadavg().map((l) => fmt(l)).join(" ")}`);
+console.log(
+  `\nload average at the end ${loadavg()
+    .map((l) => fmt(l))
+    .join(" ")}`,
+);
 await server.close();
 rmSync(dir, { recursive: true, force: true });

@@ -244,11 +244,15 @@ async function enqueueCommand(relay: Relay, flags: Flags): Promise<number> {
   if (!flags.tenant) throw new RelayUsageError("enqueue needs --tenant <id>");
   if (!flags.operation) throw new RelayUsageError(`enqueue needs --operation: ${relay.spec.operations.map((o) => o.alias).join(", ")}`);
   if (!relay.spec.find(flags.operation)) {
-    throw new RelayUsageError(`--operation ${JSON.stringify(flags.operation)} is not an operation of the spec; use one of: ${relay.spec.operations.map((o) => `${o.alias} (${o.operationId})`).join(", ")}`);
+    throw new RelayUsageError(
+      `--operation ${JSON.stringify(flags.operation)} is not an operation of the spec; use one of: ${relay.spec.operations.map((o) => `${o.alias} (${o.operationId})`).join(", ")}`,
+    );
   }
   const operation = relay.spec.find(flags.operation)!;
   if (!operation.sendable) {
-    throw new RelayUsageError(`--operation ${operation.alias}: ${operation.operationId} is in the spec, but this version of @gong-engage/client cannot send it yet`);
+    throw new RelayUsageError(
+      `--operation ${operation.alias}: ${operation.operationId} is in the spec, but this version of @gong-engage/client cannot send it yet`,
+    );
   }
   await relay.tenants.get(flags.tenant); // unknown tenant: one line, before reading anything
   const file = flags.file && flags.file !== "-" ? flags.file : undefined;

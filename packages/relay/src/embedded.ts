@@ -27,11 +27,7 @@ export interface EmbeddedServer {
 const isRoot = process.getuid?.() === 0;
 const POSTGRES_USER = "postgres";
 
-export async function openEmbedded(
-  dataDirOption: string,
-  log: (line: string) => void = () => {},
-  options: { port?: number } = {},
-): Promise<EmbeddedServer> {
+export async function openEmbedded(dataDirOption: string, log: (line: string) => void = () => {}, options: { port?: number } = {}): Promise<EmbeddedServer> {
   const dataDir = resolve(dataDirOption);
   const pgData = join(dataDir, "pg");
   mkdirSync(dataDir, { recursive: true });
@@ -238,4 +234,3 @@ function freePort(): Promise<number> {
     });
   });
 }
-

@@ -3,8 +3,8 @@
 // duplicate key (ON CONFLICT DO NOTHING). With the app's own client or transaction (`db`), the insert is part
 // of the app's transaction, and so is the NOTIFY that wakes the workers (Postgres sends it at commit).
 import type { Pool } from "pg";
-import { EnqueueValidationError, UnknownTenantError, type EnqueueIssue } from "./errors.js";
-import { duplicateKeyOf, stableEventId, type RelaySpec } from "./operations.js";
+import { type EnqueueIssue, EnqueueValidationError, UnknownTenantError } from "./errors.js";
+import { duplicateKeyOf, type RelaySpec, stableEventId } from "./operations.js";
 
 export interface EnqueueItem {
   tenant: string;
@@ -15,6 +15,7 @@ export interface EnqueueItem {
 
 /** Anything with pg's `query`: a pg.Client, a PoolClient inside your transaction, a Pool. */
 export interface Queryable {
+  // biome-ignore lint/suspicious/noExplicitAny: pg types its rows as any; a narrower type here would refuse pg.Client.
   query(text: string, values?: unknown[]): Promise<{ rows: any[]; rowCount?: number | null }>;
 }
 
@@ -60,7 +61,11 @@ export function prepareOne(spec: RelaySpec, item: EnqueueItem, index: number, is
     const known = spec.operations.map((o) => `${o.alias} (${o.operationId})`).join(", ");
     issues.push({ index, field: "operation", problem: `${JSON.stringify(item.operation)} is not an operation of the spec; use one of: ${known}` });
   } else if (!operation.sendable) {
-    issues.push({ index, field: "operation", problem: `${operation.alias} (${operation.operationId}) is in the spec, but this version of @gong-engage/client cannot send it yet` });
+    issues.push({
+      index,
+      field: "operation",
+      problem: `${operation.alias} (${operation.operationId}) is in the spec, but this version of @gong-engage/client cannot send it yet`,
+    });
   }
   const event = item.event;
   if (!event || typeof event !== "object" || Array.isArray(event)) {
@@ -107,7 +112,9 @@ export async function insertRows(db: Queryable, rows: readonly Row[]): Promise<E
       rows.map((r) => r.payload),
     ],
   );
-  const fresh = new Set(inserted.rows.map((r: { tenant: string; dedupe_scope: string; dedupe_key: string }) => `${r.tenant}\u0000${r.dedupe_scope}\u0000${r.dedupe_key}`));
+  const fresh = new Set(
+    inserted.rows.map((r: { tenant: string; dedupe_scope: string; dedupe_key: string }) => `${r.tenant}\u0000${r.dedupe_scope}\u0000${r.dedupe_key}`),
+  );
   if (fresh.size) await db.query("select pg_notify('gong_relay', '')");
   const seen = new Set<string>();
   const items = rows.map((r) => {

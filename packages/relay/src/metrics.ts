@@ -14,7 +14,12 @@ export class RelayMetrics {
 
   constructor(pool: Pool | undefined) {
     const registers = [this.registry];
-    this.events = new Counter({ name: "gong_relay_events_total", help: "Events finished or retried, by tenant and outcome", labelNames: ["tenant", "outcome"], registers });
+    this.events = new Counter({
+      name: "gong_relay_events_total",
+      help: "Events finished or retried, by tenant and outcome",
+      labelNames: ["tenant", "outcome"],
+      registers,
+    });
     this.rateLimited = new Counter({ name: "gong_relay_rate_limited_total", help: "429 answers from Gong, by tenant", labelNames: ["tenant"], registers });
     this.sendSeconds = new Histogram({
       name: "gong_relay_send_duration_seconds",
@@ -24,7 +29,12 @@ export class RelayMetrics {
       registers,
     });
     this.inFlight = new Gauge({ name: "gong_relay_in_flight", help: "Events this worker is sending now", registers });
-    const oldest = new Gauge({ name: "gong_relay_oldest_pending_age_seconds", help: "Age of the oldest pending event, by tenant", labelNames: ["tenant"], registers });
+    const oldest = new Gauge({
+      name: "gong_relay_oldest_pending_age_seconds",
+      help: "Age of the oldest pending event, by tenant",
+      labelNames: ["tenant"],
+      registers,
+    });
     new Gauge({
       name: "gong_relay_queue_depth",
       help: "Pending and in-flight events, by tenant",

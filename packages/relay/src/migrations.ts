@@ -69,6 +69,8 @@ export async function checkSchema(pool: Pool): Promise<void> {
     throw new RelayDatabaseError(`the database's gong_relay schema is at version ${version}, this relay needs ${SCHEMA_VERSION}: run \`gong-relay migrate\``);
   }
   if (version > SCHEMA_VERSION) {
-    throw new RelayDatabaseError(`the database's gong_relay schema is at version ${version}, newer than this relay (${SCHEMA_VERSION}): upgrade @gong-engage/relay`);
+    throw new RelayDatabaseError(
+      `the database's gong_relay schema is at version ${version}, newer than this relay (${SCHEMA_VERSION}): upgrade @gong-engage/relay`,
+    );
   }
 }

@@ -2,8 +2,8 @@
 // memory stays at one batch however long the file), enqueued in batches, each line checked on its own: a bad
 // line is reported with its number and the field, and the others are stored.
 import type { Readable } from "node:stream";
-import type { EnqueueIssue } from "./errors.js";
 import { enqueueOwn, prepareOne } from "./enqueue.js";
+import type { EnqueueIssue } from "./errors.js";
 import type { Relay } from "./relay.js";
 
 export interface NdjsonCounts {

@@ -38,7 +38,10 @@ export interface RelaySpec {
 
 export function loadRelaySpec(source?: string | Record<string, unknown>): RelaySpec {
   const model = loadSpecModel(source);
-  const probe = createEngagementClient({ baseUrl: "http://127.0.0.1", auth: { bearerToken: "probe" }, rateLimit: false, retry: false }) as unknown as Record<string, unknown>;
+  const probe = createEngagementClient({ baseUrl: "http://127.0.0.1", auth: { bearerToken: "probe" }, rateLimit: false, retry: false }) as unknown as Record<
+    string,
+    unknown
+  >;
   const specOperations = new Map<string, SpecOperation>();
   const operations = model.operations.map((operation): RelayOperation => {
     specOperations.set(operation.operationId, operation);
@@ -75,7 +78,9 @@ export function duplicateKeyOf(event: Record<string, unknown>, operation: RelayO
  * after a crash carries it (so Gong can answer 409).
  */
 export function stableEventId(tenant: string, operation: RelayOperation, event: Record<string, unknown>): string {
-  const digest = createHash("sha256").update(`${tenant}\u0000${operation.duplicateKeyScope}\u0000${canonicalJson(event)}`).digest("hex");
+  const digest = createHash("sha256")
+    .update(`${tenant}\u0000${operation.duplicateKeyScope}\u0000${canonicalJson(event)}`)
+    .digest("hex");
   return `relay-${digest.slice(0, 32)}`;
 }
 

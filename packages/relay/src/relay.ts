@@ -1,16 +1,16 @@
 // createRelay: the programmatic API, one object over a store (store.ts): enqueue, tenants, workers, status.
 // The CLI (cli.ts) is a thin shell over it.
 import type { Pool } from "pg";
-import { enqueueOwn, insertRows, prepare, type EnqueueItem, type EnqueueResult, type Queryable } from "./enqueue.js";
-import { stderrLog, type Log } from "./log.js";
+import { type EnqueueItem, type EnqueueResult, enqueueOwn, insertRows, prepare, type Queryable } from "./enqueue.js";
+import { type Log, stderrLog } from "./log.js";
 import { RelayMetrics } from "./metrics.js";
 import { migrate } from "./migrations.js";
-import { loadRelaySpec, type RelaySpec } from "./operations.js";
 import { parseDuration, purge, retryDead, status, type TenantStatus } from "./operate.js";
+import { loadRelaySpec, type RelaySpec } from "./operations.js";
 import { SECRET_KEY_ENV, secretKeyFrom } from "./secrets.js";
 import { openStore, type Store, type StoreOptions } from "./store.js";
 import { Tenants } from "./tenants.js";
-import { Worker, type RunSummary, type WorkerOptions } from "./worker.js";
+import { type RunSummary, Worker, type WorkerOptions } from "./worker.js";
 
 export interface RelayOptions extends StoreOptions {
   /** The key tenant credentials are encrypted with. @default process.env.GONG_RELAY_SECRET_KEY */

@@ -2,7 +2,7 @@
 // `gong-relay migrate` and checked at start; or, without one, an embedded Postgres in a data folder
 // (embedded.ts), migrated at start. Same SQL both ways.
 import pg from "pg";
-import { openEmbedded, type EmbeddedServer } from "./embedded.js";
+import { type EmbeddedServer, openEmbedded } from "./embedded.js";
 import { RelayDatabaseError, redactUrl } from "./errors.js";
 import { checkSchema, migrate } from "./migrations.js";
 

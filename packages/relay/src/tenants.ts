@@ -39,7 +39,6 @@ export interface TenantInfo {
   pausedReason: string | null;
 }
 
-
 export class Tenants {
   constructor(
     private readonly pool: Pool,
@@ -116,7 +115,9 @@ export class Tenants {
       throw new RelayUsageError(`perDay must be a positive whole number of calls per UTC day, got ${JSON.stringify(perDay)}`);
     }
     if (typeof reserve !== "number" || !(reserve >= 0 && reserve < 1)) {
-      throw new RelayUsageError(`reserve must be a share from 0 to below 1 (0.2 leaves a fifth of the limits to other integrations), got ${JSON.stringify(reserve)}`);
+      throw new RelayUsageError(
+        `reserve must be a share from 0 to below 1 (0.2 leaves a fifth of the limits to other integrations), got ${JSON.stringify(reserve)}`,
+      );
     }
     return { perSecond, perDay, reserve };
   }
@@ -124,6 +125,7 @@ export class Tenants {
 
 const SELECT_INFO = "select id, base_url, auth_kind, per_second, per_day, reserve, paused, paused_reason from gong_relay.tenant";
 
+// biome-ignore lint/suspicious/noExplicitAny: a row of SELECT_INFO, as pg returns it (columns typed by the migration).
 function toInfo(row: Record<string, any>): TenantInfo {
   return {
     id: row.id,

@@ -15,7 +15,7 @@ import type { Log } from "./log.js";
 import { StateLog } from "./log.js";
 import type { RelayMetrics } from "./metrics.js";
 import type { RelaySpec } from "./operations.js";
-import { decideError, decideResult, type Decision } from "./outcome.js";
+import { type Decision, decideError, decideResult } from "./outcome.js";
 import { decryptCredentials } from "./secrets.js";
 import { describe, type Store } from "./store.js";
 
@@ -120,7 +120,9 @@ export class Worker {
     };
     for (const [name, value] of Object.entries(this.options)) {
       if (typeof value === "number" && !(Number.isFinite(value) && value >= (name === "concurrency" || name === "maxAttempts" ? 1 : 0))) {
-        throw new TypeError(`run: \`${name}\` must be a ${name === "concurrency" || name === "maxAttempts" ? "positive" : "non-negative"} number, got ${value}`);
+        throw new TypeError(
+          `run: \`${name}\` must be a ${name === "concurrency" || name === "maxAttempts" ? "positive" : "non-negative"} number, got ${value}`,
+        );
       }
     }
     this.states = new StateLog(log);
@@ -140,7 +142,9 @@ export class Worker {
     clearTimeout(this.listenTimer);
     clearTimeout(this.timer);
     await this.listener?.end().catch(() => {});
-    const counts = Object.entries(this.summary.outcomes).map(([k, v]) => `${v} ${k}`).join(", ");
+    const counts = Object.entries(this.summary.outcomes)
+      .map(([k, v]) => `${v} ${k}`)
+      .join(", ");
     this.log(`worker ${this.id} stopped: ${this.summary.sent} sent${counts ? ` (${counts})` : ""}`);
     return this.summary;
   }
@@ -207,14 +211,12 @@ export class Worker {
         // Where the call's 1-second window starts, on the database clock: claimed_at is the database's time
         // when the claim began, after claimSentAt, so claimed_at + (t - claimSentAt) is never earlier than t.
         const onDatabaseClock = (t: number) => claimed.claimed_at.getTime() + 1 + (t - claimed.claimSentAt);
-        const sentBound =
-          cached?.warm && this.options.arrivalAllowanceMs !== undefined ? onDatabaseClock(started) + this.options.arrivalAllowanceMs : Infinity;
+        const sentBound = cached?.warm && this.options.arrivalAllowanceMs !== undefined ? onDatabaseClock(started) + this.options.arrivalAllowanceMs : Infinity;
         if (cached) cached.warm = true;
         try {
-          const result = await (send as (event: unknown, options: { signal: AbortSignal }) => Promise<Record<string, unknown>>)(
-            JSON.parse(claimed.payload),
-            { signal: this.abortSends.signal },
-          );
+          const result = await (send as (event: unknown, options: { signal: AbortSignal }) => Promise<Record<string, unknown>>)(JSON.parse(claimed.payload), {
+            signal: this.abortSends.signal,
+          });
           decision = decideResult(result, operation.resultIdField);
         } catch (error) {
           decision = this.abortSends.signal.aborted
@@ -322,7 +324,9 @@ export class Worker {
     this.metrics.events.inc({ tenant, outcome });
     if (this.options.verbose) {
       const detail = decision.kind === "accepted" ? ` id ${decision.resultId ?? "?"}` : "reason" in decision ? ` (${decision.reason})` : "";
-      this.log(`tenant ${tenant}: event ${claimed.event_pk} attempt ${claimed.attempts}: ${status === undefined ? "lease lost, not recorded" : outcome}${detail}`);
+      this.log(
+        `tenant ${tenant}: event ${claimed.event_pk} attempt ${claimed.attempts}: ${status === undefined ? "lease lost, not recorded" : outcome}${detail}`,
+      );
     }
     switch (decision.kind) {
       case "accepted":
@@ -331,18 +335,34 @@ export class Worker {
         break;
       case "rate-limited":
         this.metrics.rateLimited.inc({ tenant });
-        this.states.set(tenant, "rate-limited", `tenant ${tenant}: Gong answered 429, no calls for ${decision.retryAfterSeconds}s (its Retry-After); other tenants go on`);
+        this.states.set(
+          tenant,
+          "rate-limited",
+          `tenant ${tenant}: Gong answered 429, no calls for ${decision.retryAfterSeconds}s (its Retry-After); other tenants go on`,
+        );
         break;
       case "credentials-refused":
         this.clients.delete(tenant);
-        this.states.set(tenant, "paused", `tenant ${tenant}: paused, its events kept: ${decision.reason} (fix the credentials: gong-relay tenant update, then tenant resume)`);
+        this.states.set(
+          tenant,
+          "paused",
+          `tenant ${tenant}: paused, its events kept: ${decision.reason} (fix the credentials: gong-relay tenant update, then tenant resume)`,
+        );
         break;
       case "refused":
-        this.states.set(tenant, `refused:${decision.reason}`, `tenant ${tenant}: Gong refused an event (${decision.reason}: ${decision.errors.join("; ").slice(0, 300)}); refused events are kept, see gong-relay status`);
+        this.states.set(
+          tenant,
+          `refused:${decision.reason}`,
+          `tenant ${tenant}: Gong refused an event (${decision.reason}: ${decision.errors.join("; ").slice(0, 300)}); refused events are kept, see gong-relay status`,
+        );
         break;
       case "transient":
         if (status === "dead") {
-          this.states.set(tenant, `dead:${decision.reason}`, `tenant ${tenant}: an event was dead-lettered after ${this.options.maxAttempts} failures (${decision.reason}); gong-relay retry --dead --tenant ${tenant} sends it again`);
+          this.states.set(
+            tenant,
+            `dead:${decision.reason}`,
+            `tenant ${tenant}: an event was dead-lettered after ${this.options.maxAttempts} failures (${decision.reason}); gong-relay retry --dead --tenant ${tenant} sends it again`,
+          );
         } else {
           this.states.set(tenant, `failing:${decision.reason}`, `tenant ${tenant}: transient failures (${decision.reason}), retrying with backoff`);
         }
@@ -409,11 +429,14 @@ export class Worker {
       if (at < this.timerAt) {
         clearTimeout(this.timer);
         this.timerAt = at;
-        this.timer = setTimeout(() => {
-          this.timerAt = Infinity;
-          this.timer = undefined;
-          this.wakeOne();
-        }, Math.max(1, ms));
+        this.timer = setTimeout(
+          () => {
+            this.timerAt = Infinity;
+            this.timer = undefined;
+            this.wakeOne();
+          },
+          Math.max(1, ms),
+        );
       }
     });
   }

@@ -4,7 +4,7 @@
 // `retry --dead`, `purge`.
 import { afterAll, beforeAll, expect, test } from "vitest";
 import { createRelay } from "../src/index.js";
-import { acceptedIds, cli, freshDatabase, query, SECRET_KEY, sharedEvent, startMock, tempDir, writeNdjson, type Mock } from "./helpers.js";
+import { acceptedIds, cli, freshDatabase, type Mock, query, SECRET_KEY, sharedEvent, startMock, tempDir, writeNdjson } from "./helpers.js";
 
 const FAST = ["--lease-ms", "3000", "--poll-ms", "200", "--backoff-ms", "50", "--max-backoff-ms", "300"];
 let url: string;
@@ -12,7 +12,12 @@ let mock: Mock;
 
 beforeAll(async () => {
   mock = await startMock({
-    credentials: { accessKeys: [{ accessKey: "key-good", accessKeySecret: "right-secret-7Yp" }, { accessKey: "key-bad", accessKeySecret: "right-secret-bad-4Qz" }] },
+    credentials: {
+      accessKeys: [
+        { accessKey: "key-good", accessKeySecret: "right-secret-7Yp" },
+        { accessKey: "key-bad", accessKeySecret: "right-secret-bad-4Qz" },
+      ],
+    },
   });
   url = await freshDatabase();
   expect((await cli(["migrate"], { DATABASE_URL: url })).code).toBe(0);
@@ -23,7 +28,9 @@ afterAll(async () => {
 
 test("enqueue from a file refuses each invalid line naming its field, stores the others, exits 1", async () => {
   const dir = tempDir("gong-relay-bad-");
-  const add = await cli(["tenant", "add", "lines", "--base-url", mock.url, "--access-key", "key-good", "--access-key-secret", "right-secret-7Yp"], { DATABASE_URL: url });
+  const add = await cli(["tenant", "add", "lines", "--base-url", mock.url, "--access-key", "key-good", "--access-key-secret", "right-secret-7Yp"], {
+    DATABASE_URL: url,
+  });
   expect(add.code, add.stderr).toBe(0);
   const file = writeNdjson(dir, "mixed.ndjson", [
     sharedEvent("lines", 1),
@@ -45,7 +52,9 @@ test("enqueue from a file refuses each invalid line naming its field, stores the
   expect(twice.stdout).toContain("1 lines read, 0 stored, 1 already queued, 0 refused");
   const bad = await cli(["enqueue", "--tenant", "lines", "--operation", "teleport"], { DATABASE_URL: url }, "");
   expect(bad.code).toBe(2);
-  expect(bad.stderr).toMatch(/^gong-relay: --operation "teleport" is not an operation of the spec; use one of: shared \(reportContentShared\), viewed \(reportContentViewed\)/);
+  expect(bad.stderr).toMatch(
+    /^gong-relay: --operation "teleport" is not an operation of the spec; use one of: shared \(reportContentShared\), viewed \(reportContentViewed\)/,
+  );
   // An operation the spec has but the client cannot send yet is refused before anything is read.
   const { loadRelaySpec } = await import("../src/operations.js");
   const unsendable = loadRelaySpec().operations.find((o) => !o.sendable);
@@ -104,7 +113,9 @@ test("a tenant whose credentials Gong refuses (401) is paused with the reason, i
       expect(output).not.toContain("right-secret-7Yp");
     }
     // Fixed credentials, resumed: the kept events go out.
-    expect((await cli(["tenant", "update", "bad", "--access-key", "key-bad", "--access-key-secret", "right-secret-bad-4Qz"], { DATABASE_URL: url })).code).toBe(0);
+    expect((await cli(["tenant", "update", "bad", "--access-key", "key-bad", "--access-key-secret", "right-secret-bad-4Qz"], { DATABASE_URL: url })).code).toBe(
+      0,
+    );
     expect((await cli(["tenant", "resume", "bad"], { DATABASE_URL: url })).code).toBe(0);
     expect((await cli(["run", "--until-idle", ...FAST], { DATABASE_URL: url })).code).toBe(0);
     expect((await relay.status("bad"))[0]).toMatchObject({ paused: false, pending: 0, deliveredToday: 3 });

@@ -8,14 +8,29 @@ import { join } from "node:path";
 import { expect, test } from "vitest";
 import { openEmbedded } from "../src/embedded.js";
 import { createRelay } from "../src/index.js";
-import { acceptedIds, busiestSecond, finished, freshDatabase, query, SECRET_KEY, sharedEvent, startCli, startMock, tempDir, until, type Mock } from "./helpers.js";
+import {
+  acceptedIds,
+  busiestSecond,
+  finished,
+  freshDatabase,
+  type Mock,
+  query,
+  SECRET_KEY,
+  sharedEvent,
+  startCli,
+  startMock,
+  tempDir,
+  until,
+} from "./helpers.js";
 
 const FAST = ["--lease-ms", "1500", "--poll-ms", "200", "--backoff-ms", "100", "--max-backoff-ms", "500", "--max-attempts", "20"];
 
 async function seed(options: { databaseUrl?: string; dataDir?: string }, mock: Mock, tenants: string[], perTenant: number) {
   const relay = await createRelay({ ...options, schema: "apply", secretKey: SECRET_KEY, log: () => {} });
   for (const id of tenants) await relay.tenants.add({ id, baseUrl: mock.url, auth: { accessKey: `key-${id}`, accessKeySecret: "secret" } });
-  await relay.enqueue(tenants.flatMap((tenant) => Array.from({ length: perTenant }, (_, n) => ({ tenant, operation: "shared", event: sharedEvent(tenant, n) }))));
+  await relay.enqueue(
+    tenants.flatMap((tenant) => Array.from({ length: perTenant }, (_, n) => ({ tenant, operation: "shared", event: sharedEvent(tenant, n) }))),
+  );
   await relay.close();
 }
 
@@ -81,7 +96,10 @@ test.concurrent("kill -9 of the embedded host: the orphaned Postgres is adopted 
     expect(() => process.kill(orphan, 0)).toThrow();
     const status = await finished(startCli(["status", "--data-dir", dataDir, "--json"]));
     const rows = JSON.parse(status.stdout) as Array<{ pending: number; inFlight: number; deliveredToday: number }>;
-    expect(rows.map((r) => [r.pending, r.inFlight, r.deliveredToday])).toEqual([[0, 0, 10], [0, 0, 10]]);
+    expect(rows.map((r) => [r.pending, r.inFlight, r.deliveredToday])).toEqual([
+      [0, 0, 10],
+      [0, 0, 10],
+    ]);
   } finally {
     await mock.close();
   }

@@ -3,9 +3,9 @@
 import { readFileSync } from "node:fs";
 import { GongApiError, GongValidationError } from "@gong-engage/client";
 import { describe, expect, test } from "vitest";
-import { decideError, decideResult } from "../src/outcome.js";
-import { bundledSpecPath, duplicateKeyOf, loadRelaySpec, stableEventId } from "../src/operations.js";
 import { parseDuration } from "../src/operate.js";
+import { bundledSpecPath, duplicateKeyOf, loadRelaySpec, stableEventId } from "../src/operations.js";
+import { decideError, decideResult } from "../src/outcome.js";
 import { decryptCredentials, encryptCredentials, secretKeyFrom } from "../src/secrets.js";
 import { pacingColumns } from "../src/tenants.js";
 
@@ -26,7 +26,10 @@ describe("decideError: each of Gong's answers", () => {
     [new GongApiError({ code: "TIMEOUT", operationId: "x", mayHaveLanded: true }), { kind: "transient", reason: "timeout", mayHaveLanded: true }],
     [new GongApiError({ code: "NETWORK_ERROR", operationId: "x" }), { kind: "transient", reason: "network-error", mayHaveLanded: false }],
     [new GongApiError({ code: "INVALID_RESPONSE", operationId: "x", status: 200 }), { kind: "accepted", resultId: undefined }],
-    [new GongValidationError("x", [{ field: "contentUrl", problem: "must be a URL" }]), { kind: "refused", reason: "invalid", errors: ["contentUrl: must be a URL"] }],
+    [
+      new GongValidationError("x", [{ field: "contentUrl", problem: "must be a URL" }]),
+      { kind: "refused", reason: "invalid", errors: ["contentUrl: must be a URL"] },
+    ],
     [new Error("boom"), { kind: "transient", reason: "error", mayHaveLanded: true }],
   ])("%s", (error, expected) => {
     expect(decideError(error)).toMatchObject(expected);
@@ -55,7 +58,11 @@ describe("the spec's rules", () => {
       .map((op) => ({ operationId: op.operationId, ...op["x-gong-event"] }));
     expect(spec.operations.map((o) => o.operationId).sort()).toEqual(rules.map((r) => r.operationId).sort());
     for (const rule of rules) {
-      expect(spec.find(rule.alias)).toMatchObject({ operationId: rule.operationId, duplicateKey: rule.duplicateKey, duplicateKeyScope: rule.duplicateKeyScope });
+      expect(spec.find(rule.alias)).toMatchObject({
+        operationId: rule.operationId,
+        duplicateKey: rule.duplicateKey,
+        duplicateKeyScope: rule.duplicateKeyScope,
+      });
     }
     // Sent with the client method named by the operationId, when the client has one.
     expect(spec.find("shared")!.sendable).toBe(true);

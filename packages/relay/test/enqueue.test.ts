@@ -3,7 +3,7 @@
 // when one is invalid; tenants with encrypted credentials; the schema's version checked at start.
 import pg from "pg";
 import { afterAll, beforeAll, expect, test } from "vitest";
-import { createRelay, EnqueueValidationError, UnknownTenantError, type Relay } from "../src/index.js";
+import { createRelay, EnqueueValidationError, type Relay, UnknownTenantError } from "../src/index.js";
 import { freshDatabase, query, SECRET_KEY, sharedEvent } from "./helpers.js";
 
 let relay: Relay;
@@ -81,7 +81,11 @@ test("one invalid item refuses the whole call, naming the item and the field; no
   expect(error).toBeInstanceOf(EnqueueValidationError);
   expect((error as EnqueueValidationError).issues).toEqual([
     { index: 1, field: "/eventTimestamp", problem: expect.stringContaining("ISO-8601") },
-    { index: 2, field: "operation", problem: expect.stringContaining("is not an operation of the spec; use one of: shared (reportContentShared), viewed (reportContentViewed)") },
+    {
+      index: 2,
+      field: "operation",
+      problem: expect.stringContaining("is not an operation of the spec; use one of: shared (reportContentShared), viewed (reportContentViewed)"),
+    },
   ]);
   expect((error as Error).message).toMatch(/^not enqueued, nothing was stored: item 1: \/eventTimestamp: /);
   const unknown = await relay.enqueue([{ tenant: "ghost", operation: "shared", event: sharedEvent("ghost", 1) }]).catch((e: unknown) => e);
@@ -107,5 +111,7 @@ test("credentials are stored encrypted and never listed; a tenant's limits defau
   expect(lane!.day_cap).toBe(8000);
   await expect(relay.tenants.add({ id: "bad id!", baseUrl: "http://x", auth: { bearerToken: "t" } })).rejects.toThrow(/a tenant id must be/);
   await expect(relay.tenants.add({ id: "u", baseUrl: "http://user:pw@x", auth: { bearerToken: "t" } })).rejects.toThrow(/baseUrl must not carry credentials/);
-  await expect(relay.tenants.add({ id: "r", baseUrl: "http://x", auth: { bearerToken: "t" }, reserve: 1 })).rejects.toThrow(/reserve must be a share from 0 to below 1/);
+  await expect(relay.tenants.add({ id: "r", baseUrl: "http://x", auth: { bearerToken: "t" }, reserve: 1 })).rejects.toThrow(
+    /reserve must be a share from 0 to below 1/,
+  );
 });

@@ -1,12 +1,12 @@
 // What the scenarios share: a database of their own in the run's Postgres, the mock Gong (per-credential
 // limits on, as Gong), the gong-relay CLI as real processes, and checks read from the mock's journal.
-import { spawn, type ChildProcess } from "node:child_process";
+import { type ChildProcess, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { startMockServer, type MockServer, type MockServerOptions } from "@gong-engage/mock-server";
+import { type MockServer, type MockServerOptions, startMockServer } from "@gong-engage/mock-server";
 import pg from "pg";
 import { afterAll, inject } from "vitest";
 
@@ -84,7 +84,7 @@ export function sharedEvent(tenant: string, n: number, extra: Record<string, unk
 
 export function writeNdjson(dir: string, name: string, events: unknown[]): string {
   const file = join(dir, name);
-  writeFileSync(file, events.map((e) => (typeof e === "string" ? e : JSON.stringify(e))).join("\n") + "\n");
+  writeFileSync(file, `${events.map((e) => (typeof e === "string" ? e : JSON.stringify(e))).join("\n")}\n`);
   return file;
 }
 

@@ -4,7 +4,7 @@
 // 90 % of 3 calls/s by bench/run.mjs (part 3): a rate depends on the machine's load, so it is not asserted in a test.
 import { afterAll, beforeAll, expect, test } from "vitest";
 import { createRelay, type Relay } from "../src/index.js";
-import { acceptedIds, busiestSecond, finished, freshDatabase, ratePerTenant, SECRET_KEY, sharedEvent, startCli, startMock, type Mock } from "./helpers.js";
+import { acceptedIds, busiestSecond, finished, freshDatabase, type Mock, ratePerTenant, SECRET_KEY, sharedEvent, startCli, startMock } from "./helpers.js";
 
 let mock: Mock;
 let relay: Relay;
@@ -35,10 +35,17 @@ test("3 worker processes, 20 tenants × 30 events: journal exact, zero 429s, ≤
   expect(mock.count429()).toBe(0);
   for (const [tenant, most] of busiestSecond(mock)) expect(most, tenant).toBeLessThanOrEqual(3);
   const rates = [...ratePerTenant(mock).values()];
-  console.log(`calls/s per tenant while it had a backlog: min ${Math.min(...rates).toFixed(2)}, max ${Math.max(...rates).toFixed(2)} (target ≥ 2.7; see bench/run.mjs)`);
+  console.log(
+    `calls/s per tenant while it had a backlog: min ${Math.min(...rates).toFixed(2)}, max ${Math.max(...rates).toFixed(2)} (target ≥ 2.7; see bench/run.mjs)`,
+  );
   // Every worker took part.
   const sent = results.map((r) => Number(/stopped: (\d+) sent/.exec(r.stderr)?.[1] ?? 0));
-  expect(sent.every((n) => n > 0), sent.join(",")).toBe(true);
+  expect(
+    sent.every((n) => n > 0),
+    sent.join(","),
+  ).toBe(true);
   expect(sent.reduce((a, b) => a + b, 0)).toBe(600);
-  expect(await relay.status()).toSatisfy((rows: Array<{ pending: number; deliveredToday: number }>) => rows.every((r) => r.pending === 0 && r.deliveredToday === 30));
+  expect(await relay.status()).toSatisfy((rows: Array<{ pending: number; deliveredToday: number }>) =>
+    rows.every((r) => r.pending === 0 && r.deliveredToday === 30),
+  );
 });

@@ -6,7 +6,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, expect, test } from "vitest";
-import { acceptedIds, busiestSecond, cli, finished, SECRET_KEY, sharedEvent, startCli, startMock, tempDir, until, writeNdjson, type Mock } from "./helpers.js";
+import { acceptedIds, busiestSecond, cli, finished, type Mock, SECRET_KEY, sharedEvent, startCli, startMock, tempDir, until, writeNdjson } from "./helpers.js";
 
 let mock: Mock;
 const dir = tempDir("gong-relay-zero-");
@@ -38,7 +38,11 @@ test("3 tenants, 300 events from a file, embedded Postgres: each in Gong once, â
   }
   outputs.push((await run(["tenant", "list"])).stdout);
   for (const tenant of tenants) {
-    const file = writeNdjson(dir, `${tenant}.ndjson`, Array.from({ length: 100 }, (_, n) => sharedEvent(tenant, n)));
+    const file = writeNdjson(
+      dir,
+      `${tenant}.ndjson`,
+      Array.from({ length: 100 }, (_, n) => sharedEvent(tenant, n)),
+    );
     const result = await run(["enqueue", "--tenant", tenant, "--operation", "shared", "--file", file]);
     expect(result.stdout).toContain("100 stored");
   }

@@ -92,7 +92,13 @@ function checkBody(documented: SpecResponse, response: ResponseToCheck): Finding
     body = JSON.parse(text);
     lossless = parseLosslessRaw(text);
   } catch {
-    return [{ check: "body", where: "response.body", problem: text.trim() ? `not JSON: ${JSON.stringify(text.slice(0, 80))}` : `empty; the spec documents a body (${documented.contentType || "JSON"})` }];
+    return [
+      {
+        check: "body",
+        where: "response.body",
+        problem: text.trim() ? `not JSON: ${JSON.stringify(text.slice(0, 80))}` : `empty; the spec documents a body (${documented.contentType || "JSON"})`,
+      },
+    ];
   }
   const int64Findings: Finding[] = [];
   for (const field of documented.int64Fields) {
@@ -105,11 +111,13 @@ function checkBody(documented: SpecResponse, response: ResponseToCheck): Finding
   const said = new Set(int64Findings.map((f) => f.where));
   const schemaFindings: Finding[] = documented
     .validateBody(body)
-    .map((issue): Finding => ({
-      check: issue.field === REQUEST_ID_FIELD ? "requestId" : "body",
-      where: issue.field === "(body)" ? "response.body" : `response.body${issue.field}`,
-      problem: issue.problem,
-    }))
+    .map(
+      (issue): Finding => ({
+        check: issue.field === REQUEST_ID_FIELD ? "requestId" : "body",
+        where: issue.field === "(body)" ? "response.body" : `response.body${issue.field}`,
+        problem: issue.problem,
+      }),
+    )
     .filter((f) => !said.has(f.where));
   return [...schemaFindings, ...int64Findings];
 }

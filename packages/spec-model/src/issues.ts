@@ -18,7 +18,8 @@ export function formatIssues(errors: readonly ErrorObject[] | null | undefined):
   const seen = new Set<string>();
   for (const error of all) {
     if (error.keyword === "if" || error.keyword === "allOf" || insideAlternative(error)) continue;
-    if (error.keyword !== "type" && wrongType.has(error.instancePath) && !["required", "additionalProperties", "unevaluatedProperties"].includes(error.keyword)) continue;
+    if (error.keyword !== "type" && wrongType.has(error.instancePath) && !["required", "additionalProperties", "unevaluatedProperties"].includes(error.keyword))
+      continue;
     const issue = toIssue(error, all);
     const key = `${issue.field}\u0000${issue.problem}`;
     if (!seen.has(key)) {
@@ -54,7 +55,7 @@ function toIssue(error: ErrorObject, all: readonly ErrorObject[]): ValidationIss
   const child = (name: string) => `${base}/${name.replace(/~/g, "~0").replace(/\//g, "~1")}`;
   // dependentSchemas/<trigger>/...: the rule holds only when <trigger> is sent.
   const trigger = /\/dependentSchemas\/([^/]+)\//.exec(error.schemaPath)?.[1];
-  const when = trigger ? ` when ${JSON.stringify(unescape(trigger))} is sent` : "";
+  const when = trigger ? ` when ${JSON.stringify(unescapeSegment(trigger))} is sent` : "";
   switch (error.keyword) {
     case "required":
       return { field: child(String(params.missingProperty)), problem: `is required${when}` };
@@ -101,7 +102,10 @@ function notIssue(error: ErrorObject, at: string, when: string): ValidationIssue
 function alternativesIssue(error: ErrorObject, all: readonly ErrorObject[], at: string): ValidationIssue {
   const passing = (error.params as { passingSchemas?: unknown }).passingSchemas;
   if (Array.isArray(passing)) {
-    return { field: at, problem: `matches more than one of the documented forms (${passing.map((i) => `#${Number(i) + 1}`).join(" and ")}); it must match exactly one` };
+    return {
+      field: at,
+      problem: `matches more than one of the documented forms (${passing.map((i) => `#${Number(i) + 1}`).join(" and ")}); it must match exactly one`,
+    };
   }
   const branches = new Map<number, ErrorObject[]>();
   for (const inner of all) {
@@ -114,7 +118,10 @@ function alternativesIssue(error: ErrorObject, all: readonly ErrorObject[], at: 
   const list = [...branches.values()];
   const typeOnly = list.length > 0 && list.every((b) => b.length === 1 && b[0]!.keyword === "type" && b[0]!.instancePath === error.instancePath);
   if (typeOnly) {
-    const types = list.map((b) => { const t = (b[0]!.params as { type: unknown }).type; return Array.isArray(t) ? t.join(",") : String(t); });
+    const types = list.map((b) => {
+      const t = (b[0]!.params as { type: unknown }).type;
+      return Array.isArray(t) ? t.join(",") : String(t);
+    });
     return { field: at, problem: `must be ${article(types.join(","))}` };
   }
   if (list.length === 0) return { field: at, problem: `matches none of the documented forms (${error.keyword})` };
@@ -145,12 +152,10 @@ function formatProblem(format: string): string {
 
 /** "string" -> "a string", "object" -> "an object", "string,null" -> "a string or null" */
 function article(words: string): string {
-  return [...new Set(words.split(","))]
-    .map((word) => (word === "null" ? "null" : `${/^[aeiou]/i.test(word) ? "an" : "a"} ${word}`))
-    .join(" or ");
+  return [...new Set(words.split(","))].map((word) => (word === "null" ? "null" : `${/^[aeiou]/i.test(word) ? "an" : "a"} ${word}`)).join(" or ");
 }
 
-function unescape(segment: string): string {
+function unescapeSegment(segment: string): string {
   return decodeURIComponent(segment).replace(/~1/g, "/").replace(/~0/g, "~");
 }
 

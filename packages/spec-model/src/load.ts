@@ -6,7 +6,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { fileURLToPath } from "node:url";
 import type { ValidateFunction } from "ajv";
-import { createAjv, type Ajv } from "./ajv.js";
+import { type Ajv, createAjv } from "./ajv.js";
 import { SpecModelError } from "./errors.js";
 import { formatIssues } from "./issues.js";
 import { pointerOf, resolveRef } from "./resolve-ref.js";
@@ -144,7 +144,9 @@ export function loadSpecModel(source: string | object = bundledSpecPath()): Spec
       const label = `operation ${method.toUpperCase()} ${path}`;
       if (!isObject(op)) return fail(`${label} is not an object`);
       if (typeof op.operationId !== "string" || !IDENTIFIER.test(op.operationId)) {
-        return fail(`${label}: operationId is ${op.operationId === undefined ? "missing" : JSON.stringify(op.operationId)}; every operation needs one, a JavaScript identifier such as reportContentShared`);
+        return fail(
+          `${label}: operationId is ${op.operationId === undefined ? "missing" : JSON.stringify(op.operationId)}; every operation needs one, a JavaScript identifier such as reportContentShared`,
+        );
       }
       const name = `operation ${op.operationId}`;
       operations.push(buildOperation(document, op, method, path, name, { resolve, compile, fail, ajv }));
@@ -165,10 +167,7 @@ export function loadSpecModel(source: string | object = bundledSpecPath()): Spec
     find(method, requestPath) {
       const upper = method.toUpperCase();
       const bare = requestPath.split("?", 1)[0]!;
-      return (
-        operations.find((op) => op.method === upper && op.path === bare) ??
-        templates.find((t) => t.op.method === upper && t.pattern?.test(bare))?.op
-      );
+      return operations.find((op) => op.method === upper && op.path === bare) ?? templates.find((t) => t.op.method === upper && t.pattern?.test(bare))?.op;
     },
   };
 }
@@ -238,7 +237,8 @@ function buildResponse(status: number, ref: unknown, at: string[], name: string,
   const schemaNode = isObject(media) ? media.schema : undefined;
   let validate: ValidateFunction | undefined;
   if (isObject(schemaNode)) {
-    const schemaRef = typeof schemaNode.$ref === "string" ? schemaNode.$ref : `${pointer}/content/${contentType.replace(/~/g, "~0").replace(/\//g, "~1")}/schema`;
+    const schemaRef =
+      typeof schemaNode.$ref === "string" ? schemaNode.$ref : `${pointer}/content/${contentType.replace(/~/g, "~0").replace(/\//g, "~1")}/schema`;
     validate = compile(schemaRef, `${name}: the body schema`);
   }
   const schema = resolve(schemaNode);
@@ -285,7 +285,8 @@ function validateHeader(value: string, schema: unknown, check: ValidateFunction 
   let parsed: unknown = text;
   if (type === "integer" || type === "number") {
     const pattern = type === "integer" ? /^-?\d+$/ : /^-?\d+(\.\d+)?$/;
-    if (!pattern.test(text)) return [{ field: "(header)", problem: `${JSON.stringify(text.slice(0, 40))} is not ${type === "integer" ? "an integer" : "a number"}` }];
+    if (!pattern.test(text))
+      return [{ field: "(header)", problem: `${JSON.stringify(text.slice(0, 40))} is not ${type === "integer" ? "an integer" : "a number"}` }];
     parsed = Number(text);
   } else if (type === "boolean") {
     if (text !== "true" && text !== "false") return [{ field: "(header)", problem: `${JSON.stringify(text.slice(0, 40))} is not true or false` }];
@@ -310,7 +311,9 @@ function readSecurity(document: Json, op: Json, name: string, { resolve, fail }:
       else if (scheme.type === "http" && (String(scheme.scheme).toLowerCase() === "basic" || String(scheme.scheme).toLowerCase() === "bearer")) {
         schemes.add(String(scheme.scheme).toLowerCase() as "basic" | "bearer");
       } else {
-        return fail(`${name}: security scheme "${schemeName}" (type ${JSON.stringify(scheme.type)}${scheme.scheme ? `, scheme ${JSON.stringify(scheme.scheme)}` : ""}) is not supported; Gong uses HTTP Basic and OAuth2 Bearer`);
+        return fail(
+          `${name}: security scheme "${schemeName}" (type ${JSON.stringify(scheme.type)}${scheme.scheme ? `, scheme ${JSON.stringify(scheme.scheme)}` : ""}) is not supported; Gong uses HTTP Basic and OAuth2 Bearer`,
+        );
       }
       if (Array.isArray(requirementScopes)) for (const scope of requirementScopes) scopes.add(String(scope));
     }
@@ -326,7 +329,10 @@ function readEvent(
   fail: (problem: string) => never,
 ): { alias: string; rule: GongEventRule } {
   const what = `${name}: x-gong-event`;
-  if (raw === undefined) return fail(`${what} is missing; every operation states Gong's event rule (alias, duplicateKey, duplicateKeyScope; see spec/README.md, "Vendor extensions")`);
+  if (raw === undefined)
+    return fail(
+      `${what} is missing; every operation states Gong's event rule (alias, duplicateKey, duplicateKeyScope; see spec/README.md, "Vendor extensions")`,
+    );
   if (!isObject(raw)) return fail(`${what} must be an object`);
   for (const key of Object.keys(raw)) {
     if (!EVENT_KEYS.includes(key)) return fail(`${what}.${key} is not a known key (known: ${EVENT_KEYS.join(", ")})`);
@@ -339,7 +345,8 @@ function readEvent(
     return fail(`${what}.duplicateKey must be a non-empty array of request field names, got ${JSON.stringify(key)}`);
   }
   for (const optional of ["eventIdField", "resultIdField"]) {
-    if (raw[optional] !== undefined && !nonEmpty(optional)) return fail(`${what}.${optional} must be a field name (or absent), got ${JSON.stringify(raw[optional])}`);
+    if (raw[optional] !== undefined && !nonEmpty(optional))
+      return fail(`${what}.${optional} must be a field name (or absent), got ${JSON.stringify(raw[optional])}`);
   }
   const requestFields = isObject(requestSchema) && isObject(requestSchema.properties) ? Object.keys(requestSchema.properties) : undefined;
   if (requestFields) {
@@ -395,12 +402,16 @@ function checkAcrossOperations(operations: SpecOperation[], fail: (problem: stri
 
 function readRateLimits(raw: unknown, fail: (problem: string) => never): RateLimits {
   const what = "x-gong-rate-limits";
-  if (raw === undefined) return fail(`${what} is missing at the root; the spec states Gong's limits per credential ({ perSecond, perDay }; see spec/README.md, "Vendor extensions")`);
+  if (raw === undefined)
+    return fail(
+      `${what} is missing at the root; the spec states Gong's limits per credential ({ perSecond, perDay }; see spec/README.md, "Vendor extensions")`,
+    );
   if (!isObject(raw)) return fail(`${what} must be an object { perSecond, perDay }`);
   for (const key of Object.keys(raw)) if (!RATE_KEYS.includes(key)) return fail(`${what}.${key} is not a known key (known: ${RATE_KEYS.join(", ")})`);
   for (const key of RATE_KEYS) {
     const value = raw[key];
-    if (typeof value !== "number" || !Number.isInteger(value) || value <= 0) return fail(`${what}.${key} must be a positive integer, got ${JSON.stringify(value)}`);
+    if (typeof value !== "number" || !Number.isInteger(value) || value <= 0)
+      return fail(`${what}.${key} must be a positive integer, got ${JSON.stringify(value)}`);
   }
   return { perSecond: raw.perSecond as number, perDay: raw.perDay as number };
 }
@@ -415,7 +426,9 @@ function readDocument(path: string): unknown {
   try {
     return JSON.parse(text);
   } catch (error) {
-    throw new SpecModelError(path, `is not JSON (${(error as Error).message}); a bundled JSON spec is needed (\`pnpm bundle\` writes spec/dist/openapi.json)`, { cause: error });
+    throw new SpecModelError(path, `is not JSON (${(error as Error).message}); a bundled JSON spec is needed (\`pnpm bundle\` writes spec/dist/openapi.json)`, {
+      cause: error,
+    });
   }
 }
 

@@ -20,7 +20,13 @@ export function resolveRef(document: unknown, node: unknown, path = "(document)"
 /** The node at a local JSON pointer ("#/a/b~1c"). */
 export function pointerGet(document: unknown, ref: string, path = "(document)"): unknown {
   if (!ref.startsWith("#")) throw new SpecModelError(path, `$ref ${ref} is not local to the document (bundle the spec first)`);
-  const segments = ref === "#" || ref === "#/" ? [] : ref.slice(2).split("/").map((s) => decodeURIComponent(s).replace(/~1/g, "/").replace(/~0/g, "~"));
+  const segments =
+    ref === "#" || ref === "#/"
+      ? []
+      : ref
+          .slice(2)
+          .split("/")
+          .map((s) => decodeURIComponent(s).replace(/~1/g, "/").replace(/~0/g, "~"));
   let at: unknown = document;
   for (const segment of segments) {
     if (!at || typeof at !== "object" || !(segment in at)) throw new SpecModelError(path, `$ref ${ref} names nothing in the document`);

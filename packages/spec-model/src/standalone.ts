@@ -40,11 +40,9 @@ export function standaloneValidatorsCode(model: SpecModel): string {
 
 /** TypeScript declarations of `standaloneValidatorsCode(model)`'s exports. */
 export function standaloneValidatorsTypes(model: SpecModel): string {
-  return (
-    model.operations
-      .map((op) => `export declare const ${op.operationId}: ((data: unknown) => boolean) & { errors?: import("ajv").ErrorObject[] | null };`)
-      .join("\n") + "\n"
-  );
+  return `${model.operations
+    .map((op) => `export declare const ${op.operationId}: ((data: unknown) => boolean) & { errors?: import("ajv").ErrorObject[] | null };`)
+    .join("\n")}\n`;
 }
 
 /**
@@ -78,5 +76,5 @@ export function requiresToImports(code: string): string {
     body = body.replaceAll(`require("${name}")`, `runtime${i}`);
     return `import runtime${i}_ from "${name}.js";\nconst runtime${i} = runtime${i}_ && runtime${i}_.__esModule ? runtime${i}_ : { default: runtime${i}_ };`;
   });
-  return imports.join("\n") + "\n" + body;
+  return `${imports.join("\n")}\n${body}`;
 }

@@ -13,7 +13,11 @@ describe("checkResponse", () => {
     expect(ok('{"requestId":"r-1","gongId":9223372036854775807}')).toEqual([]);
     expect(ok('{"requestId":"r-1","gongId":-9223372036854775808}')).toEqual([]);
     expect(
-      checkResponse(alpha, { status: 429, headers: new Headers({ "Content-Type": "application/json", "Retry-After": "3" }), text: '{"requestId":"r-2","errors":["slow down"]}' }),
+      checkResponse(alpha, {
+        status: 429,
+        headers: new Headers({ "Content-Type": "application/json", "Retry-After": "3" }),
+        text: '{"requestId":"r-2","errors":["slow down"]}',
+      }),
     ).toEqual([]);
     expect(checkResponse(gamma, { status: 204, headers: {}, text: "" })).toEqual([]);
   });
@@ -28,14 +32,18 @@ describe("checkResponse", () => {
     expect(ok('{"requestId":"r-1","gongId":1}', { "content-type": "text/html" })).toEqual([
       { check: "content-type", where: "response.content-type", problem: '"text/html" instead of application/json' },
     ]);
-    expect(ok('{"requestId":"r-1","gongId":1}', {})).toEqual([{ check: "content-type", where: "response.content-type", problem: '"(none)" instead of application/json' }]);
+    expect(ok('{"requestId":"r-1","gongId":1}', {})).toEqual([
+      { check: "content-type", where: "response.content-type", problem: '"(none)" instead of application/json' },
+    ]);
   });
 
   it("a body that is not JSON, empty, or invalid against the status's schema", () => {
     expect(ok("<html>oops</html>")).toEqual([{ check: "body", where: "response.body", problem: 'not JSON: "<html>oops</html>"' }]);
     expect(ok("")).toEqual([{ check: "body", where: "response.body", problem: "empty; the spec documents a body (application/json)" }]);
     expect(ok('{"gongId":1,"extra":{}}')).toEqual([{ check: "requestId", where: "response.body/requestId", problem: "is required" }]);
-    expect(ok('{"requestId":"","gongId":1}')).toEqual([{ check: "requestId", where: "response.body/requestId", problem: "must NOT have fewer than 1 characters" }]);
+    expect(ok('{"requestId":"","gongId":1}')).toEqual([
+      { check: "requestId", where: "response.body/requestId", problem: "must NOT have fewer than 1 characters" },
+    ]);
     expect(checkResponse(alpha, { status: 400, headers: json, text: '{"requestId":"r","errors":"bad"}' })).toEqual([
       { check: "body", where: "response.body/errors", problem: "must be an array" },
     ]);
@@ -50,9 +58,15 @@ describe("checkResponse", () => {
     expect(int64('{"requestId":"r","gongId":5.517027188234206e18}')).toEqual([
       { check: "int64", where: "response.body/gongId", problem: "not an exact int64 JSON integer: written 5.517027188234206e18" },
     ]);
-    expect(int64('{"requestId":"r","gongId":1.0}')).toEqual([{ check: "int64", where: "response.body/gongId", problem: "not an exact int64 JSON integer: written 1.0" }]);
-    expect(int64('{"requestId":"r","gongId":9223372036854775808}')).toEqual([{ check: "int64", where: "response.body/gongId", problem: "beyond int64: written 9223372036854775808" }]);
-    expect(int64('{"requestId":"r","gongId":true}')).toEqual([{ check: "int64", where: "response.body/gongId", problem: "not an exact int64 JSON integer: written true" }]);
+    expect(int64('{"requestId":"r","gongId":1.0}')).toEqual([
+      { check: "int64", where: "response.body/gongId", problem: "not an exact int64 JSON integer: written 1.0" },
+    ]);
+    expect(int64('{"requestId":"r","gongId":9223372036854775808}')).toEqual([
+      { check: "int64", where: "response.body/gongId", problem: "beyond int64: written 9223372036854775808" },
+    ]);
+    expect(int64('{"requestId":"r","gongId":true}')).toEqual([
+      { check: "int64", where: "response.body/gongId", problem: "not an exact int64 JSON integer: written true" },
+    ]);
     // The same name deeper in the body is not the field.
     expect(int64('{"requestId":"r","nested":{"gongId":"x"},"gongId":5517027188234206123}')).toEqual([]);
     // Absent: the schema says it is required.

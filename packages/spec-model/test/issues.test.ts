@@ -77,6 +77,7 @@ describe("formatIssues: one readable issue per failing field", () => {
 
   it("drops if-wrappers and repeats; nothing for no errors", () => {
     const ajv = createAjv();
+    // biome-ignore lint/suspicious/noThenProperty: JSON Schema's if/then keyword, not a thenable.
     const validate = ajv.compile({ type: "object", if: { required: ["a"] }, then: { required: ["b"] } });
     validate({ a: 1 });
     expect(formatIssues(validate.errors)).toEqual([{ field: "/b", problem: "is required" }]);
@@ -94,7 +95,12 @@ describe("formatIssues: one readable issue per failing field", () => {
 
 describe("describeIssues", () => {
   it("joins issues as field: problem; ...", () => {
-    expect(describeIssues([{ field: "/a", problem: "is required" }, { field: "(body)", problem: "must be an object" }])).toBe("/a: is required; (body): must be an object");
+    expect(
+      describeIssues([
+        { field: "/a", problem: "is required" },
+        { field: "(body)", problem: "must be an object" },
+      ]),
+    ).toBe("/a: is required; (body): must be an object");
     expect(describeIssues([])).toBe("");
   });
 });

@@ -2,8 +2,8 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { bundledSpecPath, loadSpecModel, SpecModelError, type SpecModel } from "../src/index.js";
-import { eventsDoc, eventsPath, type Doc } from "./fixtures.js";
+import { bundledSpecPath, loadSpecModel, type SpecModel, SpecModelError } from "../src/index.js";
+import { type Doc, eventsDoc, eventsPath } from "./fixtures.js";
 
 function loadError(document: Doc): SpecModelError {
   try {
@@ -36,7 +36,12 @@ describe("loadSpecModel on a fixture spec", () => {
   });
 
   it("reads each operation's Gong event rule", () => {
-    expect(model.operation("reportAlpha")!.event).toEqual({ eventIdField: "id", duplicateKey: ["source", "id"], duplicateKeyScope: "letters", resultIdField: "gongId" });
+    expect(model.operation("reportAlpha")!.event).toEqual({
+      eventIdField: "id",
+      duplicateKey: ["source", "id"],
+      duplicateKeyScope: "letters",
+      resultIdField: "gongId",
+    });
     expect(model.operation("reportGamma")!.event).toEqual({ duplicateKey: ["id"], duplicateKeyScope: "gamma" });
   });
 
@@ -131,8 +136,12 @@ describe("loadSpecModel errors name the file or the operation, and the problem",
   });
 
   it("an operation without operationId, or with one that is no identifier", () => {
-    expect(loadError(edited((d) => delete d.paths["/v1/beta"].post.operationId)).problem).toMatch(/^operation POST \/v1\/beta: operationId is missing; every operation needs one/);
-    expect(loadError(edited((d) => (d.paths["/v1/beta"].post.operationId = "report-beta"))).problem).toMatch(/^operation POST \/v1\/beta: operationId is "report-beta"/);
+    expect(loadError(edited((d) => delete d.paths["/v1/beta"].post.operationId)).problem).toMatch(
+      /^operation POST \/v1\/beta: operationId is missing; every operation needs one/,
+    );
+    expect(loadError(edited((d) => (d.paths["/v1/beta"].post.operationId = "report-beta"))).problem).toMatch(
+      /^operation POST \/v1\/beta: operationId is "report-beta"/,
+    );
     expect(loadError(edited((d) => (d.paths["/v1/beta"].post.operationId = "reportAlpha"))).problem).toBe("operationId reportAlpha is used twice");
   });
 
@@ -140,7 +149,9 @@ describe("loadSpecModel errors name the file or the operation, and the problem",
     expect(loadError(edited((d) => delete d.paths["/v1/beta"].post.requestBody)).problem).toBe(
       'operation reportBeta: requestBody.content["application/json"].schema is missing; every operation sends a JSON event',
     );
-    expect(loadError(edited((d) => delete d.paths["/v1/beta"].post.requestBody.content["application/json"].schema)).problem).toMatch(/^operation reportBeta: requestBody/);
+    expect(loadError(edited((d) => delete d.paths["/v1/beta"].post.requestBody.content["application/json"].schema)).problem).toMatch(
+      /^operation reportBeta: requestBody/,
+    );
   });
 
   it("a response that is not one HTTP status, and a schema that does not compile", () => {
@@ -154,17 +165,32 @@ describe("loadSpecModel errors name the file or the operation, and the problem",
     const cases: Array<[(ev: Doc, d: Doc) => void, RegExp | string]> = [
       [(_ev, d) => delete d.paths["/v1/beta"].post["x-gong-event"], /^operation reportBeta: x-gong-event is missing/],
       [(_ev, d) => (d.paths["/v1/beta"].post["x-gong-event"] = "beta"), "operation reportBeta: x-gong-event must be an object"],
-      [(ev) => (ev.duplicateKeyScpe = "x"), "operation reportBeta: x-gong-event.duplicateKeyScpe is not a known key (known: alias, eventIdField, duplicateKey, duplicateKeyScope, resultIdField)"],
+      [
+        (ev) => (ev.duplicateKeyScpe = "x"),
+        "operation reportBeta: x-gong-event.duplicateKeyScpe is not a known key (known: alias, eventIdField, duplicateKey, duplicateKeyScope, resultIdField)",
+      ],
       [(ev) => delete ev.alias, "operation reportBeta: x-gong-event.alias must be a non-empty string, got undefined"],
       [(ev) => (ev.alias = "alpha"), 'operation reportBeta: x-gong-event.alias "alpha" is also reportAlpha\'s'],
       [(ev) => (ev.duplicateKeyScope = ""), 'operation reportBeta: x-gong-event.duplicateKeyScope must be a non-empty string, got ""'],
       [(ev) => (ev.duplicateKey = []), "operation reportBeta: x-gong-event.duplicateKey must be a non-empty array of request field names, got []"],
       [(ev) => (ev.duplicateKey = "id"), 'operation reportBeta: x-gong-event.duplicateKey must be a non-empty array of request field names, got "id"'],
-      [(ev) => (ev.duplicateKey = ["source", "eventId"]), 'operation reportBeta: x-gong-event.duplicateKey names "eventId", which is not a property of the request schema (source, id, at, link)'],
-      [(ev) => (ev.eventIdField = "eventId"), 'operation reportBeta: x-gong-event.eventIdField names "eventId", which is not a property of the request schema (source, id, at, link)'],
+      [
+        (ev) => (ev.duplicateKey = ["source", "eventId"]),
+        'operation reportBeta: x-gong-event.duplicateKey names "eventId", which is not a property of the request schema (source, id, at, link)',
+      ],
+      [
+        (ev) => (ev.eventIdField = "eventId"),
+        'operation reportBeta: x-gong-event.eventIdField names "eventId", which is not a property of the request schema (source, id, at, link)',
+      ],
       [(ev) => (ev.eventIdField = 7), "operation reportBeta: x-gong-event.eventIdField must be a field name (or absent), got 7"],
-      [(ev) => (ev.resultIdField = "requestId"), 'operation reportBeta: x-gong-event.resultIdField names "requestId", which is not an int64 property of the 200 body'],
-      [(ev) => (ev.duplicateKey = ["id"]), /^operation reportBeta: x-gong-event.duplicateKey \[id\] differs from reportAlpha's \[source, id\], but both share duplicateKeyScope "letters"/],
+      [
+        (ev) => (ev.resultIdField = "requestId"),
+        'operation reportBeta: x-gong-event.resultIdField names "requestId", which is not an int64 property of the 200 body',
+      ],
+      [
+        (ev) => (ev.duplicateKey = ["id"]),
+        /^operation reportBeta: x-gong-event.duplicateKey \[id\] differs from reportAlpha's \[source, id\], but both share duplicateKeyScope "letters"/,
+      ],
     ];
     for (const [edit, expected] of cases) {
       const doc = eventsDoc();
@@ -178,7 +204,9 @@ describe("loadSpecModel errors name the file or the operation, and the problem",
   it("x-gong-rate-limits missing or malformed: the spec is the source of Gong's limits, none are assumed", () => {
     expect(loadError(edited((d) => delete d["x-gong-rate-limits"])).problem).toMatch(/^x-gong-rate-limits is missing at the root/);
     expect(loadError(edited((d) => (d["x-gong-rate-limits"].perSecond = 0))).problem).toBe("x-gong-rate-limits.perSecond must be a positive integer, got 0");
-    expect(loadError(edited((d) => (d["x-gong-rate-limits"].perMinute = 60))).problem).toBe("x-gong-rate-limits.perMinute is not a known key (known: perSecond, perDay)");
+    expect(loadError(edited((d) => (d["x-gong-rate-limits"].perMinute = 60))).problem).toBe(
+      "x-gong-rate-limits.perMinute is not a known key (known: perSecond, perDay)",
+    );
   });
 
   it("security that names an undefined or unsupported scheme", () => {
@@ -207,9 +235,24 @@ describe("the bundled spec (@gong-engage/spec/openapi.json)", () => {
 
   it("states Gong's limits and each operation's event rule, as spec/README.md's vendor extensions say", () => {
     expect(model.rateLimits).toEqual({ perSecond: 3, perDay: 10000 });
-    const legacy = { eventIdField: "eventId", duplicateKey: ["reportingSystem", "eventId"], duplicateKeyScope: "customer-engagement-content", resultIdField: "integrationId" };
-    expect(model.operation("reportContentShared")).toMatchObject({ alias: "shared", method: "PUT", path: "/v2/customer-engagement/content/shared", event: legacy });
-    expect(model.operation("reportContentViewed")).toMatchObject({ alias: "viewed", method: "PUT", path: "/v2/customer-engagement/content/viewed", event: legacy });
+    const legacy = {
+      eventIdField: "eventId",
+      duplicateKey: ["reportingSystem", "eventId"],
+      duplicateKeyScope: "customer-engagement-content",
+      resultIdField: "integrationId",
+    };
+    expect(model.operation("reportContentShared")).toMatchObject({
+      alias: "shared",
+      method: "PUT",
+      path: "/v2/customer-engagement/content/shared",
+      event: legacy,
+    });
+    expect(model.operation("reportContentViewed")).toMatchObject({
+      alias: "viewed",
+      method: "PUT",
+      path: "/v2/customer-engagement/content/viewed",
+      event: legacy,
+    });
     const digital = model.operation("reportDigitalInteraction");
     if (digital) {
       // The new operation (added by the spec's own change): its own key space, and no id of Gong's in its 200.
@@ -234,7 +277,9 @@ describe("the bundled spec (@gong-engage/spec/openapi.json)", () => {
       for (const [status, response] of op.responses) {
         expect(response.examples.length, `${op.operationId} ${status}`).toBeGreaterThan(0);
         const ref = item.responses[String(status)].$ref as string | undefined;
-        const media = ref ? (model.document as Doc).components.responses[ref.split("/").pop()!].content[response.contentType] : item.responses[String(status)].content[response.contentType];
+        const media = ref
+          ? (model.document as Doc).components.responses[ref.split("/").pop()!].content[response.contentType]
+          : item.responses[String(status)].content[response.contentType];
         for (const example of Object.values<Doc>(media.examples)) {
           const value = example.$ref ? (model.document as Doc).components.examples[example.$ref.split("/").pop()].value : example.value;
           expect(response.validateBody(value), `${op.operationId} ${status}`).toEqual([]);

@@ -27,7 +27,9 @@ describe("resolveRef", () => {
     expect(() => resolveRef(document, { $ref: "#/components/schemas/Loop1" })).toThrow(
       new SpecModelError("(document)", "$ref loop: #/components/schemas/Loop1 -> #/components/schemas/Loop2 -> #/components/schemas/Loop1"),
     );
-    expect(() => resolveRef(document, { $ref: "#/components/schemas/Self" }, "spec.json")).toThrow("spec.json: $ref loop: #/components/schemas/Self -> #/components/schemas/Self");
+    expect(() => resolveRef(document, { $ref: "#/components/schemas/Self" }, "spec.json")).toThrow(
+      "spec.json: $ref loop: #/components/schemas/Self -> #/components/schemas/Self",
+    );
   });
 
   it("refuses a $ref that names nothing or points outside the document", () => {

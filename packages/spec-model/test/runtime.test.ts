@@ -56,7 +56,9 @@ describe("checkBaseUrl", () => {
     expect(checkBaseUrl(" http://127.0.0.1:4100/base// ", who)).toBe("http://127.0.0.1:4100/base");
   });
   it("throws a TypeError that names who asked, for a relative URL, another protocol, credentials, a query", () => {
-    expect(() => checkBaseUrl("api.gong.io", who)).toThrow(new TypeError('createEngagementClient: `baseUrl` must be an absolute http(s) URL such as https://api.gong.io, got "api.gong.io".'));
+    expect(() => checkBaseUrl("api.gong.io", who)).toThrow(
+      new TypeError('createEngagementClient: `baseUrl` must be an absolute http(s) URL such as https://api.gong.io, got "api.gong.io".'),
+    );
     expect(() => checkBaseUrl("ftp://api.gong.io", "--base-url")).toThrow(new TypeError('--base-url must use http or https, got "ftp:".'));
     expect(() => checkBaseUrl("https://key:secret@api.gong.io", "--base-url", { credentialsHint: "set GONG_ACCESS_KEY" })).toThrow(
       new TypeError("--base-url must not carry credentials; set GONG_ACCESS_KEY."),
@@ -99,7 +101,9 @@ describe("neverReached / errorCodes", () => {
   const refused = Object.assign(new TypeError("fetch failed"), { cause: Object.assign(new Error("connect ECONNREFUSED"), { code: "ECONNREFUSED" }) });
   it("walks the cause chain and an AggregateError's errors", () => {
     expect(errorCodes(refused)).toEqual(["ECONNREFUSED"]);
-    const aggregate = new TypeError("fetch failed", { cause: new AggregateError([Object.assign(new Error("a"), { code: "ECONNREFUSED" }), Object.assign(new Error("b"), { code: "ENETUNREACH" })]) });
+    const aggregate = new TypeError("fetch failed", {
+      cause: new AggregateError([Object.assign(new Error("a"), { code: "ECONNREFUSED" }), Object.assign(new Error("b"), { code: "ENETUNREACH" })]),
+    });
     expect(errorCodes(aggregate)).toEqual(["ECONNREFUSED", "ENETUNREACH"]);
     expect(errorCodes(new DOMException("timed out", "TimeoutError"))).toEqual(["TIMEOUT"]);
     expect(errorCodes("text")).toEqual([]);

@@ -2,14 +2,16 @@
 // (vitest's inject: the gong-contract CLI, or this package's vitest config), load the spec it names, print the
 // plan (and stop if it is over the request budget), open the target, run the profile's tests (src/suites.ts),
 // check that every documented (operation, status) pair was elicited and checked, then print and write the report.
+
+import { loadSpecModel } from "@gong-engage/spec-model";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import type { Config } from "../../src/config.js";
 import { writeReport } from "../../src/report.js";
 import { createSession, progressLine } from "../../src/session.js";
-import { loadSpecModel } from "@gong-engage/spec-model";
 import type { SuiteContext } from "../../src/suites.js";
 
 declare module "vitest" {
+  // biome-ignore lint/suspicious/noExportsInTest: a type augmentation of vitest (ProvidedContext), not a test export.
   export interface ProvidedContext {
     /** The suite's resolved settings (see src/config.ts), handed over by whoever starts vitest. */
     contractConfig: Config;

@@ -1,8 +1,8 @@
 // The pieces together: the generated client against the Prism-based mock, both from the same spec.
-import { createEngagementClient, GongApiError, type ContentSharedEvent } from "@gong-engage/client";
-import { startMockServer, type MockServer } from "@gong-engage/mock-server";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type ContentSharedEvent, createEngagementClient, GongApiError } from "@gong-engage/client";
+import { type MockServer, startMockServer } from "@gong-engage/mock-server";
 import { loadSpecModel } from "@gong-engage/spec-model";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 const { operations } = loadSpecModel();
 
@@ -34,6 +34,11 @@ describe("client against the mock", () => {
     const events = Array.from({ length: 8 }, (_, i) => ({ ...example(), eventId: `burst-${Date.now()}-${i}` }));
     const results = await Promise.all(events.map((e) => gong.reportContentShared(e)));
     expect(results.every((r) => r.alreadyReported === false)).toBe(true);
-    expect(mock.journal().map((e) => (e.body as { eventId: string }).eventId).sort()).toEqual(events.map((e) => e.eventId).sort());
+    expect(
+      mock
+        .journal()
+        .map((e) => (e.body as { eventId: string }).eventId)
+        .sort(),
+    ).toEqual(events.map((e) => e.eventId).sort());
   });
 });

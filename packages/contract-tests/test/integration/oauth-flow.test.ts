@@ -4,17 +4,17 @@
 // refresh token is refused; `invalid_grant` becomes "authorize again"; no secret or token is written anywhere.
 // Expiry is forced through the mock's admin endpoint (no waiting, no timing assertion).
 import {
+  type ContentSharedEvent,
   createEngagementClient,
   createOAuthApp,
   createRenewingAuth,
   GongApiError,
   GongAuthorizationRequiredError,
-  type ContentSharedEvent,
   type GongTokens,
 } from "@gong-engage/client";
-import { startMockServer, type MockServer } from "@gong-engage/mock-server";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type MockServer, startMockServer } from "@gong-engage/mock-server";
 import { loadSpecModel } from "@gong-engage/spec-model";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 const CLIENT_ID = "partner-app";
 const CLIENT_SECRET = "partner-secret-9f2c41d7";
@@ -65,10 +65,17 @@ const remember = (tokens: GongTokens) => {
   seen.add(tokens.refreshToken);
 };
 const admin = (path: string, body?: unknown) =>
-  fetch(`${mock.url}/__mock/oauth${path}`, { method: body === undefined && path === "" ? "GET" : "POST", body: body === undefined ? undefined : JSON.stringify(body) }).then((r) => r.json());
+  fetch(`${mock.url}/__mock/oauth${path}`, {
+    method: body === undefined && path === "" ? "GET" : "POST",
+    body: body === undefined ? undefined : JSON.stringify(body),
+  }).then((r) => r.json());
 const companyState = async (company: string) => ((await admin("")).companies as Array<Record<string, unknown>>).find((c) => c.company === company)!;
 const companyOf = (baseUrl: string | undefined) => baseUrl!.split("/customer/")[1]!;
-const journalIds = (company: string) => mock.journal().filter((e) => e.company === company).map((e) => (e.body as { eventId: string }).eventId);
+const journalIds = (company: string) =>
+  mock
+    .journal()
+    .filter((e) => e.company === company)
+    .map((e) => (e.body as { eventId: string }).eventId);
 
 describe("OAuth end to end: the client against the mock as Gong's OAuth server", () => {
   it("authorize, exchange, report at the customer's base URL, expire, renew by itself: every event once, none failed", async () => {
@@ -124,7 +131,15 @@ describe("OAuth end to end: the client against the mock as Gong's OAuth server",
     remember(tokens);
     const company = companyOf(tokens.baseUrl);
     let stores = 0;
-    const auth = createRenewingAuth({ tokens, app, refreshMarginMs: 0, onTokens: (next) => void (remember(next), stores++) });
+    const auth = createRenewingAuth({
+      tokens,
+      app,
+      refreshMarginMs: 0,
+      onTokens: (next) => {
+        remember(next);
+        stores++;
+      },
+    });
     const gong = createEngagementClient({ auth, rateLimit: false });
     await gong.reportContentShared(event()); // warm up with the first token
     await admin("/expire-all", {});
@@ -204,7 +219,16 @@ describe("OAuth end to end: the client against the mock as Gong's OAuth server",
     remember(tokens);
     const errors: unknown[] = [];
     errors.push(await app.refresh({ refreshToken: tokens.accessToken }).catch((e) => e)); // not a refresh token
-    errors.push(await createOAuthApp({ clientId: CLIENT_ID, clientSecret: "wrong-secret-x", redirectUri: REDIRECT_URI, tokenUrl: `${mock.url}/oauth2/generate-customer-token` }).refresh(tokens).catch((e) => e));
+    errors.push(
+      await createOAuthApp({
+        clientId: CLIENT_ID,
+        clientSecret: "wrong-secret-x",
+        redirectUri: REDIRECT_URI,
+        tokenUrl: `${mock.url}/oauth2/generate-customer-token`,
+      })
+        .refresh(tokens)
+        .catch((e) => e),
+    );
     errors.push(await app.exchangeCode([...seen][0]!).catch((e) => e)); // a used code
     const raw = await fetch(`${tokens.baseUrl}/v2/customer-engagement/content/shared`, { method: "PUT", headers: { Authorization: `Bearer ${[...seen][1]}` } });
     errors.push(await raw.text());
@@ -228,9 +252,19 @@ describe("OAuth end to end: the client against the mock as Gong's OAuth server",
 
 describe("OAuth with a real TTL of a few seconds", () => {
   it("the client renews ahead of expiry by its own clock, and events keep landing once each", async () => {
-    const short = await startMockServer({ port: 0, ratePerSecond: 0, oauth: { clients: [{ clientId: CLIENT_ID, clientSecret: CLIENT_SECRET }], tokenTtlSeconds: 2 } });
+    const short = await startMockServer({
+      port: 0,
+      ratePerSecond: 0,
+      oauth: { clients: [{ clientId: CLIENT_ID, clientSecret: CLIENT_SECRET }], tokenTtlSeconds: 2 },
+    });
     try {
-      const app = createOAuthApp({ clientId: CLIENT_ID, clientSecret: CLIENT_SECRET, redirectUri: REDIRECT_URI, authorizeUrl: `${short.url}/oauth2/authorize`, tokenUrl: `${short.url}/oauth2/generate-customer-token` });
+      const app = createOAuthApp({
+        clientId: CLIENT_ID,
+        clientSecret: CLIENT_SECRET,
+        redirectUri: REDIRECT_URI,
+        authorizeUrl: `${short.url}/oauth2/authorize`,
+        tokenUrl: `${short.url}/oauth2/generate-customer-token`,
+      });
       const redirect = await fetch(app.authorizeUrl({ state: "ttl" }), { redirect: "manual" });
       const tokens = await app.exchangeCode(new URL(redirect.headers.get("location")!).searchParams.get("code")!);
       expect(tokens.expiresIn).toBe(2);

@@ -2,13 +2,13 @@
 // the mock accepts it (anything but 400), and the contract suite's own validator agrees with both. Bodies are
 // generated from the spec: valid ones, ones with exactly one rule broken, and the edge cases of the formats
 // that once split them (non-ASCII and unencoded URLs, impossible dates, offsets, lowercase t/z, leap seconds).
-import { validateEvent, type OperationId } from "@gong-engage/client";
-import { startMockServer, type MockServer } from "@gong-engage/mock-server";
+import { type OperationId, validateEvent } from "@gong-engage/client";
+import { type MockServer, startMockServer } from "@gong-engage/mock-server";
+import { loadSpecModel, type SpecOperation as Operation } from "@gong-engage/spec-model";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { requestBodies } from "../../src/arbitraries.js";
 import { candidates, RULES, sitesOf } from "../../src/mutations.js";
-import { loadSpecModel, type SpecOperation as Operation } from "@gong-engage/spec-model";
 
 const model = loadSpecModel();
 const { operations, document } = model;
@@ -69,9 +69,17 @@ const EDGE_DATES = [
 /** A valid body with one date-time or URL field replaced by an edge case. */
 function edgeCase(operation: Operation): fc.Arbitrary<Record<string, unknown>> {
   return fc
-    .tuple(requestBodies(document, schemaOf(operation)), fc.nat(), fc.constantFrom(...EDGE_URLS), fc.constantFrom(...EDGE_DATES), fc.webUrl({ withQueryParameters: true, withFragments: true }))
+    .tuple(
+      requestBodies(document, schemaOf(operation)),
+      fc.nat(),
+      fc.constantFrom(...EDGE_URLS),
+      fc.constantFrom(...EDGE_DATES),
+      fc.webUrl({ withQueryParameters: true, withFragments: true }),
+    )
     .map(([body, pick, url, date, webUrl]) => {
-      const sites = sitesOf(document, body, schemaOf(operation)).filter((s) => s.path.length && (s.schema?.format === "uri" || s.schema?.format === "date-time"));
+      const sites = sitesOf(document, body, schemaOf(operation)).filter(
+        (s) => s.path.length && (s.schema?.format === "uri" || s.schema?.format === "date-time"),
+      );
       const site = sites[pick % sites.length]!;
       const parent = site.path.slice(0, -1).reduce<Record<string, unknown>>((at, key) => at[key] as Record<string, unknown>, body);
       parent[site.path.at(-1)!] = site.schema.format === "date-time" ? date : pick % 3 === 0 ? webUrl : url;
@@ -129,14 +137,19 @@ describe.each(operations.map((o) => [o.operationId, o] as const))("%s: the clien
 
   it("every edge case, one by one, in each date-time and URL field", async () => {
     const base = Object.values(operation.examples)[0] as Record<string, unknown>;
-    const sites = sitesOf(document, base, schemaOf(operation)).filter((s) => s.path.length === 1 && (s.schema?.format === "uri" || s.schema?.format === "date-time"));
+    const sites = sitesOf(document, base, schemaOf(operation)).filter(
+      (s) => s.path.length === 1 && (s.schema?.format === "uri" || s.schema?.format === "date-time"),
+    );
     expect(sites.length).toBeGreaterThan(0);
     for (const site of sites) {
       for (const value of site.schema.format === "uri" ? EDGE_URLS : EDGE_DATES) {
         const body = { ...structuredClone(base), [site.path[0]!]: value, eventId: `edge-${Math.random()}` };
         const issues = validateEvent(operationId as OperationId, body);
         const answer = await mockAccepts(operation, body);
-        expect(issues.length === 0, `${String(site.path[0])} = ${JSON.stringify(value)}: client ${issues.length ? "refuses" : "accepts"}, mock ${answer.status}`).toBe(answer.accepted);
+        expect(
+          issues.length === 0,
+          `${String(site.path[0])} = ${JSON.stringify(value)}: client ${issues.length ? "refuses" : "accepts"}, mock ${answer.status}`,
+        ).toBe(answer.accepted);
         if (issues.length) {
           expect(issues.map((i) => i.field)).toContain(String(site.path[0]));
           if (site.schema.format === "uri") expect(issues[0]!.problem).toMatch(/absolute, percent-encoded URL/);

@@ -50,7 +50,11 @@ async function separateMock(args: string[]): Promise<{ url: string; stop(): void
   return { url: /listening on (http:\/\/[\d.:]+)/.exec(banner)![1]!, stop: () => mock.kill("SIGTERM") };
 }
 
-const oneLine = (stderr: string) => stderr.trim().split("\n").filter((l) => l.startsWith("gong-contract:"));
+const oneLine = (stderr: string) =>
+  stderr
+    .trim()
+    .split("\n")
+    .filter((l) => l.startsWith("gong-contract:"));
 const expectClean = (output: string) => {
   expect(output).not.toMatch(/\n\s+at .*\(.*:\d+:\d+\)/); // no stack
   expect(output).not.toMatch(/Test Files|\d+ skipped|✓|×/); // the suite did not start
@@ -99,7 +103,12 @@ describe.concurrent("gong-contract", () => {
     writeFileSync(oneOp, JSON.stringify(document));
     const server = await startIndependentServer({ ratePerSecond: PROFILES.smoke.standInRate });
     try {
-      const { code, output } = await gongContract({ CONTRACT_BASE_URL: server.url }, ["--spec", oneOp, "--rate-per-second", PROFILES.smoke.flags.ratePerSecond]);
+      const { code, output } = await gongContract({ CONTRACT_BASE_URL: server.url }, [
+        "--spec",
+        oneOp,
+        "--rate-per-second",
+        PROFILES.smoke.flags.ratePerSecond,
+      ]);
       expect(code, output.slice(-3000)).toBe(0);
       const planned = Number(/contract suite plan \(smoke profile\): (\d+) requests/.exec(output)![1]);
       const [sent, planTotal] = /contract suite: (\d+) requests sent of (\d+) planned/.exec(output)!.slice(1).map(Number);
@@ -123,12 +132,20 @@ describe.concurrent("gong-contract", () => {
       const { code, output, stderr } = await gongContract({ CONTRACT_BASE_URL: server.url }, ["--max-requests", "20"]);
       expect(code).toBe(1);
       const smoke = smokePlan();
-      expect(oneLine(stderr)).toEqual([expect.stringMatching(new RegExp(`^gong-contract: the smoke plan needs ${smoke} requests, ${smoke - 20} over CONTRACT_MAX_REQUESTS=20; nothing was sent`))]);
+      expect(oneLine(stderr)).toEqual([
+        expect.stringMatching(
+          new RegExp(`^gong-contract: the smoke plan needs ${smoke} requests, ${smoke - 20} over CONTRACT_MAX_REQUESTS=20; nothing was sent`),
+        ),
+      ]);
       expect(output).toContain(`contract suite plan (smoke profile): ${smoke} requests (budget 20)`);
       expectClean(output);
       const full = await gongContract({ CONTRACT_BASE_URL: server.url }, ["--profile", "full", "--max-requests", "100"]);
       expect(full.code).toBe(1);
-      expect(full.stderr).toMatch(new RegExp(`the full plan needs \\d+ requests, \\d+ over CONTRACT_MAX_REQUESTS=100; nothing was sent; would fit: --profile smoke \\(${smoke} requests\\)`));
+      expect(full.stderr).toMatch(
+        new RegExp(
+          `the full plan needs \\d+ requests, \\d+ over CONTRACT_MAX_REQUESTS=100; nothing was sent; would fit: --profile smoke \\(${smoke} requests\\)`,
+        ),
+      );
       expect(server.received).toBe(0);
     } finally {
       await server.close();
@@ -153,9 +170,19 @@ describe.concurrent("gong-contract", () => {
   });
 
   it.each([
-    ["missing credentials", { GONG_ACCESS_KEY: "", GONG_ACCESS_KEY_SECRET: "", CONTRACT_BASE_URL: "http://127.0.0.1:9" }, 2, /^gong-contract: credentials missing: .*GONG_ACCESS_KEY and GONG_ACCESS_KEY_SECRET, or GONG_BEARER_TOKEN/],
+    [
+      "missing credentials",
+      { GONG_ACCESS_KEY: "", GONG_ACCESS_KEY_SECRET: "", CONTRACT_BASE_URL: "http://127.0.0.1:9" },
+      2,
+      /^gong-contract: credentials missing: .*GONG_ACCESS_KEY and GONG_ACCESS_KEY_SECRET, or GONG_BEARER_TOKEN/,
+    ],
     ["a bad profile", { CONTRACT_PROFILE: "quick" }, 2, /^gong-contract: CONTRACT_PROFILE \(--profile\) must be "full" or "smoke", got "quick"$/],
-    ["a spec file that is not there", { CONTRACT_SPEC: "/nonexistent/one-op.json" }, 2, /^gong-contract: CONTRACT_SPEC \(--spec\): \/nonexistent\/one-op\.json: cannot read the OpenAPI document/],
+    [
+      "a spec file that is not there",
+      { CONTRACT_SPEC: "/nonexistent/one-op.json" },
+      2,
+      /^gong-contract: CONTRACT_SPEC \(--spec\): \/nonexistent\/one-op\.json: cannot read the OpenAPI document/,
+    ],
   ])("%s: one line, no stack, no suite", async (_label, env, exitCode, message) => {
     const { code, output, stderr } = await gongContract(env as Record<string, string>);
     expect(code).toBe(exitCode);
@@ -169,7 +196,9 @@ describe.concurrent("gong-contract", () => {
     await closed.close(); // nobody listens there now: connection refused
     const { code, output, stderr } = await gongContract({ CONTRACT_BASE_URL: url });
     expect(code).toBe(1);
-    expect(oneLine(stderr)).toEqual([expect.stringMatching(/^gong-contract: cannot reach http:\/\/127\.0\.0\.1:\d+: connection refused; is the server running/)]);
+    expect(oneLine(stderr)).toEqual([
+      expect.stringMatching(/^gong-contract: cannot reach http:\/\/127\.0\.0\.1:\d+: connection refused; is the server running/),
+    ]);
     expectClean(output);
   });
 
@@ -179,7 +208,9 @@ describe.concurrent("gong-contract", () => {
       const { code, output, stderr } = await gongContract({ CONTRACT_BASE_URL: `${server.url}/api` });
       expect(code).toBe(1);
       expect(oneLine(stderr)).toEqual([
-        expect.stringMatching(/does not look like this API: it answered 404 \(application\/json\) to PUT \/v2\/customer-engagement\/content\/shared and 404 .*is the base URL right\?/),
+        expect.stringMatching(
+          /does not look like this API: it answered 404 \(application\/json\) to PUT \/v2\/customer-engagement\/content\/shared and 404 .*is the base URL right\?/,
+        ),
       ]);
       expectClean(output);
     } finally {

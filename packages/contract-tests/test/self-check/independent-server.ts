@@ -7,11 +7,12 @@
 // takes either reading the docs allow: `duplicates: "per-operation"` (a replay to the same operation only) or
 // "across-operations" (operations sharing an x-gong-event.duplicateKeyScope share one key space, as the mock
 // does). The suite must pass against both.
-import { createServer, type Server, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
+
 import { randomUUID } from "node:crypto";
 import { readFileSync } from "node:fs";
+import { createServer, type Server, type ServerResponse } from "node:http";
 import { createRequire } from "node:module";
+import type { AddressInfo } from "node:net";
 import Ajv2020 from "ajv/dist/2020.js";
 import addFormats from "ajv-formats";
 
@@ -70,7 +71,11 @@ function routes(specPath: string): Map<string, Route> {
     for (const [method, op] of Object.entries<any>(item)) {
       const ref = op?.requestBody?.content?.["application/json"]?.schema?.$ref;
       if (!ref) continue;
-      table.set(`${method.toUpperCase()} ${path}`, { operationId: op.operationId, validate: ajv.getSchema(`openapi.json${ref}`)!, rule: op["x-gong-event"] ?? {} });
+      table.set(`${method.toUpperCase()} ${path}`, {
+        operationId: op.operationId,
+        validate: ajv.getSchema(`openapi.json${ref}`)!,
+        rule: op["x-gong-event"] ?? {},
+      });
     }
   }
   routesBySpec.set(specPath, table);
@@ -86,7 +91,12 @@ export async function startIndependentServer(options: IndependentServerOptions):
     res.end(text);
   };
   const error = (res: ServerResponse, status: number, message: string, headers: Record<string, string> = {}) =>
-    send(res, status, JSON.stringify(options.defect === "no-request-id-on-errors" ? { errors: [message] } : { requestId: randomUUID(), errors: [message] }), headers);
+    send(
+      res,
+      status,
+      JSON.stringify(options.defect === "no-request-id-on-errors" ? { errors: [message] } : { requestId: randomUUID(), errors: [message] }),
+      headers,
+    );
   const ignored = (e: { keyword: string; schemaPath: string; params: Record<string, unknown> }) =>
     (options.defect === "tracking-id-with-viewer-accepted" && e.schemaPath.includes("dependentSchemas")) ||
     (options.defect === "date-time-not-checked" && e.keyword === "format" && e.params.format === "date-time") ||
@@ -136,7 +146,11 @@ export async function startIndependentServer(options: IndependentServerOptions):
         seen.add(key);
       }
       const resultId =
-        options.defect === "integration-id-float" ? "5.517027188234206e18" : options.defect === "integration-id-string" ? '"7000000000000000001"' : "7000000000000000001";
+        options.defect === "integration-id-float"
+          ? "5.517027188234206e18"
+          : options.defect === "integration-id-string"
+            ? '"7000000000000000001"'
+            : "7000000000000000001";
       const field = route.rule.resultIdField;
       send(res, 200, `{"requestId":"${randomUUID()}"${field ? `,"${field}":${resultId}` : ""}}`);
     });

@@ -6,9 +6,9 @@ import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { startMockServer } from "@gong-engage/mock-server";
-import { beforeAll, describe, expect, it } from "vitest";
-import { runProfile, type ProfileResult } from "../../src/run-profile.js";
 import { loadSpecModel, type SpecModel } from "@gong-engage/spec-model";
+import { beforeAll, describe, expect, it } from "vitest";
+import { type ProfileResult, runProfile } from "../../src/run-profile.js";
 import { PROFILES, selfCheckConfig } from "./self-check-config.js";
 
 const NEW_PATH = "/v2/contract-tests/activity";
@@ -36,8 +36,25 @@ function specWithNewOperation(): string {
     required: ["requestId"],
     properties: { requestId: { type: "string", minLength: 1, description: "A request reference." } },
   };
-  document.components.examples.TestActivityVisit = { value: { source: "test-system", activityId: "a-1", occurredAt: "2026-11-26T09:00:00Z", kind: "VISIT", pageUrl: "https://example.com/pricing", note: "First visit" } };
-  document.components.examples.TestActivityDownload = { value: { source: "test-system", activityId: "a-2", occurredAt: "2026-11-26T09:05:00+01:00", kind: "DOWNLOAD", pageUrl: "https://example.com/whitepaper.pdf" } };
+  document.components.examples.TestActivityVisit = {
+    value: {
+      source: "test-system",
+      activityId: "a-1",
+      occurredAt: "2026-11-26T09:00:00Z",
+      kind: "VISIT",
+      pageUrl: "https://example.com/pricing",
+      note: "First visit",
+    },
+  };
+  document.components.examples.TestActivityDownload = {
+    value: {
+      source: "test-system",
+      activityId: "a-2",
+      occurredAt: "2026-11-26T09:05:00+01:00",
+      kind: "DOWNLOAD",
+      pageUrl: "https://example.com/whitepaper.pdf",
+    },
+  };
   const responses = document.paths["/v2/customer-engagement/content/shared"].put.responses;
   document.paths[NEW_PATH] = {
     post: {
@@ -51,7 +68,10 @@ function specWithNewOperation(): string {
         content: {
           "application/json": {
             schema: { $ref: "#/components/schemas/TestActivity" },
-            examples: { TestActivityVisit: { $ref: "#/components/examples/TestActivityVisit" }, TestActivityDownload: { $ref: "#/components/examples/TestActivityDownload" } },
+            examples: {
+              TestActivityVisit: { $ref: "#/components/examples/TestActivityVisit" },
+              TestActivityDownload: { $ref: "#/components/examples/TestActivityDownload" },
+            },
           },
         },
       },
@@ -74,7 +94,10 @@ beforeAll(() => {
 });
 
 const statusesOf = (result: ProfileResult, state: "checked" | "skipped") =>
-  result.coverage.table().filter((row) => row.operationId === NEW_OPERATION && row.result?.state === state).map((row) => row.status);
+  result.coverage
+    .table()
+    .filter((row) => row.operationId === NEW_OPERATION && row.result?.state === state)
+    .map((row) => row.status);
 
 describe.concurrent("a new operation, added to the spec only", () => {
   for (const profile of ["smoke", "full"] as const) {
@@ -90,7 +113,12 @@ describe.concurrent("a new operation, added to the spec only", () => {
         expect(result.passed, output.slice(-4000)).toBe(true);
         expect(output).toMatch(new RegExp(`${NEW_OPERATION}: 400 for `));
         expect(statusesOf(result, "checked")).toEqual(operation.statuses);
-        expect(mock.journal().filter((entry) => entry.operationId === NEW_OPERATION).map((entry) => entry.endpoint)).toContain(`POST ${NEW_PATH}`);
+        expect(
+          mock
+            .journal()
+            .filter((entry) => entry.operationId === NEW_OPERATION)
+            .map((entry) => entry.endpoint),
+        ).toContain(`POST ${NEW_PATH}`);
       } finally {
         await mock.close();
       }

@@ -1,6 +1,6 @@
 // The settings the self-checks run the suite with: resolved by the suite's own resolveConfig, as gong-contract
 // does, from flags and an environment of their own (never this process's environment).
-import { resolveConfig, type Config, type Flags } from "../../src/config.js";
+import { type Config, type Flags, resolveConfig } from "../../src/config.js";
 
 export const SELF_CHECK_ENV = {
   GONG_ACCESS_KEY: "self-check-key",

@@ -4,10 +4,10 @@
 // Gong's docs), and against the mock with Prefer; each of eleven deliberate defects must make both profiles fail.
 // The CLI's own behaviour (exit codes, start-up errors, --spec, the budget) is checked in cli.test.ts.
 import { startMockServer } from "@gong-engage/mock-server";
-import { describe, expect, it } from "vitest";
-import { runProfile, type ProfileResult } from "../../src/run-profile.js";
 import { loadSpecModel } from "@gong-engage/spec-model";
-import { startIndependentServer, type Defect, type DuplicateReading } from "./independent-server.js";
+import { describe, expect, it } from "vitest";
+import { type ProfileResult, runProfile } from "../../src/run-profile.js";
+import { type Defect, type DuplicateReading, startIndependentServer } from "./independent-server.js";
 import { PROFILES, selfCheckConfig } from "./self-check-config.js";
 
 const model = loadSpecModel();
@@ -45,9 +45,12 @@ for (const profile of ["smoke", "full"] as const) {
         expect(result.passed, show(result)).toBe(true);
         expect(result.output.join("\n")).toMatch(/reportContentShared\s+500\s+SKIPPED\s+the target does not declare Prefer support/);
         for (const op of model.operations) {
-          expect(result.coverage.table().filter((row) => row.operationId === op.operationId && row.result?.state === "checked").map((row) => row.status)).toEqual(
-            op.statuses.filter((status) => status !== 500),
-          );
+          expect(
+            result.coverage
+              .table()
+              .filter((row) => row.operationId === op.operationId && row.result?.state === "checked")
+              .map((row) => row.status),
+          ).toEqual(op.statuses.filter((status) => status !== 500));
         }
       });
     }
