@@ -75,23 +75,17 @@ export function parseFaultRule(text: string): FaultRule {
       rule.afterProcessing = true;
       continue;
     }
-    const [key, value = ""] = part.split("=", 2).map((s) => s.trim());
-    switch (key) {
-      case "fraction":
-        rule.fraction = value.endsWith("%") ? Number(value.slice(0, -1)) / 100 : Number(value);
-        break;
-      case "next":
-      case "every":
-        rule[key] = Number(value);
-        break;
-      case "operations":
-        rule.operations = value.split("+").filter(Boolean);
-        break;
-      default:
-        throw new FaultScenarioError(
-          `fault rule "${text}": unknown part "${part}"; use after-processing, fraction=<0..1 or %>, next=<n>, every=<n>, operations=<id>[+<id>]`,
-        );
+    const [key = "", value = ""] = part.split("=", 2).map((s) => s.trim());
+    if (!["fraction", "next", "every", "operations"].includes(key)) {
+      throw new FaultScenarioError(
+        `fault rule "${text}": unknown part "${part}"; use after-processing, fraction=<0..1 or %>, next=<n>, every=<n>, operations=<id>[+<id>]`,
+      );
     }
+    // Number("") is 0: an empty value would silently become fraction 0 (never fires) rather than an error.
+    if (value.replace(/%$/, "") === "") throw new FaultScenarioError(`fault rule "${text}": ${key} needs a value, e.g. "${key}=${key === "fraction" ? "0.1" : key === "operations" ? "<operationId>" : "3"}"`);
+    if (key === "fraction") rule.fraction = value.endsWith("%") ? Number(value.slice(0, -1)) / 100 : Number(value);
+    else if (key === "operations") rule.operations = value.split("+").filter(Boolean);
+    else rule[key as "next" | "every"] = Number(value);
   }
   return rule;
 }
@@ -124,7 +118,7 @@ export function checkFaultRule(input: FaultRule | string, operationIds: readonly
     case "delay":
     case "delay-body": {
       const ms = Number(argument);
-      if (argument === undefined || !Number.isInteger(ms) || ms < 0 || ms > 600_000) {
+      if (argument === undefined || argument.trim() === "" || !Number.isInteger(ms) || ms < 0 || ms > 600_000) {
         throw new FaultScenarioError(`${where}: ${name} needs a delay in ms from 0 to 600000, e.g. "${name}:2000"`);
       }
       fault = { kind: name, label: `${name}:${ms}`, value: ms, afterProcessing: true };
@@ -202,7 +196,7 @@ export class FaultInjector {
     this.requests++;
     for (const active of this.rules) {
       const { rule } = active;
-      if (rule.operations && !rule.operations.includes(operationId)) continue;
+      if (rule.operations?.length && !rule.operations.includes(operationId)) continue; // none listed: all
       active.matched++;
       const fires =
         rule.next !== undefined
