@@ -15,6 +15,7 @@ function problem(input: FaultRule | string): string {
   } catch (error) {
     expect(error).toBeInstanceOf(FaultScenarioError);
     expect(error).toBeInstanceOf(MockConfigError); // a flag or option problem: exit 2
+    expect((error as Error).name).toBe("FaultScenarioError");
     return (error as Error).message;
   }
   throw new Error(`accepted ${JSON.stringify(input)}`);
@@ -42,6 +43,7 @@ describe("parseFaultRule", () => {
     expect(parseFaultRule("reset-before,fraction=10%")).toEqual({ fault: "reset-before", fraction: 0.1 });
     expect(parseFaultRule("reset-before,operations=a++b+")).toEqual({ fault: "reset-before", operations: ["a", "b"] });
     expect(parseFaultRule("reset-before,,")).toEqual({ fault: "reset-before" });
+    expect(parseFaultRule("drop-response, every = 3 ,operations = a")).toEqual({ fault: "drop-response", every: 3, operations: ["a"] });
   });
 
   it("refuses an empty rule and an unknown part, saying what to write", () => {
@@ -105,6 +107,7 @@ describe("checkFaultRule", () => {
     for (const bad of ["delay", "delay:", "delay: ", "delay:-1", "delay:1.5", "delay:600001", "delay:soon"]) {
       expect(problem(bad), bad).toBe(`fault rule "${bad}": delay needs a delay in ms from 0 to 600000, e.g. "delay:2000"`);
     }
+    expect(problem({ fault: "delay: " })).toBe('fault rule "delay: ": delay needs a delay in ms from 0 to 600000, e.g. "delay:2000"');
     expect(problem("delay-body:x")).toBe('fault rule "delay-body:x": delay-body needs a delay in ms from 0 to 600000, e.g. "delay-body:2000"');
     for (const bad of ["status", "status:404", "status:501", "status:5O3"]) {
       expect(problem(bad), bad).toBe(`fault rule "${bad}": status needs one of 500, 502, 503, 504, e.g. "status:503"`);
