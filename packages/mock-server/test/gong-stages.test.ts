@@ -31,9 +31,10 @@ function gong(limits = { perSecond: 0, perDay: 0 }, credentials?: AcceptedCreden
 }
 
 function request(operation: SpecOperation, body: unknown, headers: Record<string, string> = {}, query = ""): MockRequest {
-  const all = { "content-type": "application/json", authorization: basic(), ...headers };
-  const req = { headers: all } as unknown as IncomingMessage;
   const text = typeof body === "string" ? body : JSON.stringify(body);
+  // Prism looks at a request's body only when its headers say it has one, as an HTTP request's do.
+  const all = { "content-type": "application/json", "content-length": String(Buffer.byteLength(text ?? "")), authorization: basic(), ...headers };
+  const req = { headers: all } as unknown as IncomingMessage;
   return {
     req,
     operation,
@@ -70,6 +71,14 @@ describe("forcedStatus (Prefer)", () => {
         expect(answer!.body).toMatchObject({ requestId: expect.any(String) });
         expect(state.journal.list()).toEqual([]);
       }
+    }
+  });
+
+  it("a forced status is answered without judging the request: a body Gong would refuse still gets the status asked for", async () => {
+    for (const status of op().statuses) {
+      const answer = await forcedStatus(gong(), request(op(), {}, { prefer: `code=${status}` }));
+      expect(answer?.status, String(status)).toBe(status);
+      expectDocumented(op(), answer!);
     }
   });
 
@@ -192,6 +201,16 @@ describe("validateBody", () => {
     expect((await errors("{nope"))!.body.errors[0]).toMatch(/^body: malformed JSON \(.+\)$/);
   });
 
+  it("answers 400 for a Content-Type the operation does not take, and for an Accept it cannot serve, recording nothing", async () => {
+    const state = gong();
+    const wrongType = await pipeline(state, request(op(), eventFor(op()), { "content-type": "text/plain" }));
+    expect(wrongType).toMatchObject({ status: 400, body: { errors: ["Content-Type: Supported content types: application/json"] } });
+    const html = await pipeline(state, request(op(), eventFor(op()), { accept: "text/html" }));
+    expect(html.status).toBe(400);
+    expect((html.body as { errors: string[] }).errors[0]).toMatch(/text\/html/);
+    expect(state.journal.list()).toEqual([]);
+  });
+
   it("answers 400 naming each failing field, as the spec model's validator finds them", async () => {
     for (const operation of operations()) {
       const answer = await validateBody(gong(), request(operation, {}));
@@ -213,6 +232,7 @@ describe("duplicate and accept", () => {
       const first = await pipeline(state, request(operation, event));
       expect(first.status, operation.operationId).toBe(200);
       expectDocumented(operation, first);
+      expect(Object.keys(first.headers).map((name) => name.toLowerCase())).toContain("content-type"); // Prism's headers are kept
       for (const value of Object.values(first.headers ?? {})) expect(typeof value).toBe("string");
       expect(state.journal.list()).toEqual([
         expect.objectContaining({ operationId: operation.operationId, endpoint: `${operation.method} ${operation.path}`, body: event, response: first.body }),
@@ -226,6 +246,32 @@ describe("duplicate and accept", () => {
       expect(other.status).toBe(200);
       expect((other.body as { requestId: string }).requestId).not.toBe((first.body as { requestId: string }).requestId);
     }
+  });
+
+  it("accept records an event that has no Prism answer with it: fresh ids, no headers", () => {
+    for (const operation of operations()) {
+      const state = gong();
+      const r = request(operation, {});
+      r.event = eventFor(operation);
+      const answer = accept(state, r);
+      expect(answer.status).toBe(200);
+      expect(answer.headers).toEqual({});
+      expectDocumented(operation, answer);
+      expect(state.journal.list()).toHaveLength(1);
+    }
+  });
+
+  it("a replay of an operation whose spec documents no 409 is still refused with 409", () => {
+    const operation = op();
+    const responses = new Map([...operation.responses].filter(([status]) => status !== 409));
+    const undocumented = { ...operation, responses } as SpecOperation;
+    const state = gong();
+    const event = eventFor(operation);
+    const r = request(operation, {});
+    r.event = event;
+    accept(state, r);
+    const replay = { ...request(undocumented, {}), event };
+    expect(duplicate(state, replay)).toMatchObject({ status: 409, body: { errors: ["duplicate event"] } });
   });
 
   it("an event without its duplicate key is never a duplicate, and is not remembered", async () => {
