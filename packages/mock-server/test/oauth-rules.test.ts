@@ -241,6 +241,9 @@ describe("refresh tokens: single use, rotating", () => {
     expect(call("POST", "/__mock/oauth/revoke", { body: JSON.stringify({ company: "company-2" }) })).toMatchObject({ status: 200, body: { revoked: "company", company: "company-2" } });
     expect(oauthError(refresh(b.refresh_token))).toMatchObject({ error_description: "the refresh token has been revoked: the customer must authorize the app again" });
     expect(exchange(pending).status).toBe(200); // company-3: another authorization
+    const waiting = codeOf(authorize()); // company-4, revoked before its code is exchanged
+    call("POST", "/__mock/oauth/revoke", { body: JSON.stringify({ company: "company-4" }) });
+    expect(oauthError(exchange(waiting))).toEqual({ status: 400, error: "invalid_grant", error_description: "the authorization was revoked" });
   });
 });
 
