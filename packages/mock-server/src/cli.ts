@@ -40,6 +40,8 @@ Fault rules: <fault>[,after-processing][,fraction=<0..1 or %>|next=<n>|every=<n>
 
 Accept only given credentials (default: any well-formed ones), from the environment only:
   GONG_MOCK_ACCESS_KEY + GONG_MOCK_ACCESS_KEY_SECRET, and/or GONG_MOCK_BEARER_TOKEN
+  With --oauth-client, Bearer tokens are those the mock's OAuth server issues: GONG_MOCK_BEARER_TOKEN is refused
+  (exit 2), an access key still works. --oauth-client and --upstream do not combine (the upstream checks tokens).
 
 Force any documented status with Prism's Prefer header: "Prefer: code=500", "Prefer: example=Conflict",
 "Prefer: dynamic=true". The journal: GET /__mock/events; reset everything: POST /__mock/reset;
@@ -102,6 +104,16 @@ function readOptions(argv: string[], env: NodeJS.ProcessEnv): MockServerOptions 
     throw new MockConfigError(`--fault: ${(error as Error).message}`, { cause: error });
   }
   const seed = integerOption(flagOrEnv("fault-seed", "GONG_MOCK_FAULT_SEED"), "--fault-seed");
+  const upstream = flagOrEnv("upstream", "GONG_MOCK_UPSTREAM") || undefined;
+  const oauth = readOAuthOptions(values["oauth-client"], values["token-ttl"], env, (message) => new MockConfigError(message));
+  if (oauth.oauth && upstream) {
+    throw new MockConfigError("--oauth-client cannot be combined with --upstream: in proxy mode the upstream checks every credential, and it does not know the mock's tokens");
+  }
+  if (oauth.oauth && env.GONG_MOCK_BEARER_TOKEN) {
+    throw new MockConfigError(
+      "GONG_MOCK_BEARER_TOKEN cannot be combined with --oauth-client: with OAuth on, the only Bearer tokens accepted are those its token endpoint issues (GONG_MOCK_ACCESS_KEY still works)",
+    );
+  }
   return {
     port: integerOption(flagOrEnv("port", "GONG_MOCK_PORT"), "--port"),
     host: flagOrEnv("host", "GONG_MOCK_HOST"),
@@ -111,13 +123,13 @@ function readOptions(argv: string[], env: NodeJS.ProcessEnv): MockServerOptions 
     journalLimit: integerOption(flagOrEnv("journal-limit", "GONG_MOCK_JOURNAL_LIMIT"), "--journal-limit"),
     specPath: flagOrEnv("spec", "GONG_MOCK_SPEC"),
     ...(rules.length || seed !== undefined ? { faults: { rules, ...(seed !== undefined ? { seed } : {}) } } : {}),
-    upstream: flagOrEnv("upstream", "GONG_MOCK_UPSTREAM") || undefined,
+    upstream,
     watch: values.watch ?? truthy(env.GONG_MOCK_WATCH),
     credentials: {
       ...(accessKey && accessKeySecret ? { accessKeys: [{ accessKey, accessKeySecret }] } : {}),
       ...(env.GONG_MOCK_BEARER_TOKEN ? { bearerTokens: [env.GONG_MOCK_BEARER_TOKEN] } : {}),
     },
-    ...readOAuthOptions(values["oauth-client"], values["token-ttl"], env, (message) => new MockConfigError(message)),
+    ...oauth,
     quiet: values.quiet ?? truthy(env.GONG_MOCK_QUIET),
     help: values.help ?? false,
   };
@@ -126,8 +138,19 @@ function readOptions(argv: string[], env: NodeJS.ProcessEnv): MockServerOptions 
 const requireJson = createRequire(import.meta.url);
 const prismVersion = `prism-http ${requireJson("@stoplight/prism-http/package.json").version}, prism-core ${requireJson("@stoplight/prism-core/package.json").version}`;
 
+/** What the mock accepts, as the credentials stage and the OAuth server decide it. */
+function credentialsLine(options: MockServerOptions): string {
+  const basic = options.credentials?.accessKeys?.length ? "only the configured access key" : "any well-formed key:secret";
+  const bearer = options.oauth
+    ? "only access tokens its OAuth server issued, each at its company's base URL and with the operation's scope"
+    : options.credentials?.bearerTokens?.length
+      ? "only the configured token"
+      : "any non-empty token";
+  return `Credentials: Basic ${basic}; Bearer ${bearer}`;
+}
+
 function banner(mock: MockServer, options: MockServerOptions): string {
-  const restricted = !!(options.credentials?.accessKeys || options.credentials?.bearerTokens);
+  const restricted = !!options.credentials?.accessKeys?.length; // the sample curl then needs the configured key
   const sample = mock.operations[0];
   const faults = mock.faults() as { active: boolean; seed: number; rules: FaultRule[] };
   // The shortest of the operation's named examples makes the most readable command.
@@ -144,7 +167,7 @@ function banner(mock: MockServer, options: MockServerOptions): string {
       ? []
       : [
           `Rate limits per credential: ${mock.rateLimits.perSecond}/s, ${mock.rateLimits.perDay}/day (0 = off)`,
-          `Credentials: ${restricted ? "only the configured ones" : "any well-formed Basic key:secret or Bearer token"}`,
+          credentialsLine(options),
         ]),
     ...(faults.active ? [`Faults (seed ${faults.seed}): ${faults.rules.map(formatFaultRule).join("; ")}   (counts: curl ${mock.url}/__mock/faults)`] : []),
     ...oauthBanner(mock.url, options.oauth, mock.oauth()),

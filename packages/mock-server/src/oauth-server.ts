@@ -13,6 +13,7 @@
 import { randomBytes, timingSafeEqual } from "node:crypto";
 import type { IncomingHttpHeaders } from "node:http";
 import { errorAnswer, jsonAnswer, type Answer } from "./answer.js";
+import { MockConfigError } from "./config-error.js";
 import type { LoadedSpec, SpecOperation } from "./spec.js";
 
 export interface MockOAuthClient {
@@ -82,7 +83,7 @@ export class MockOAuthServer {
     private readonly spec: () => LoadedSpec,
     private readonly now: () => number = Date.now,
   ) {
-    const { clients, tokenTtlSeconds = 86_400, codeTtlSeconds = 60 } = checkOptions(options);
+    const { clients, tokenTtlSeconds = 86_400, codeTtlSeconds = 60 } = checkOptions(options, this.specScopes());
     this.clients = new Map(clients.map((client) => [client.clientId, client]));
     this.tokenTtlSeconds = tokenTtlSeconds;
     this.codeTtlSeconds = codeTtlSeconds;
@@ -110,7 +111,8 @@ export class MockOAuthServer {
   /**
    * Checks a Bearer token the mock issued, for `operation` at the company base URL the request came to
    * (`customer`, undefined at the mock's bare URL): 401 for an unknown, expired, replaced or revoked token or the
-   * wrong host; 403 for a token without the operation's scope (our reading of the status: see the README).
+   * wrong host, and for a token without the operation's scope (the status is our reading: Gong documents only 401
+   * for these operations; see the spec's 401 response and the README).
    */
   checkBearer(token: string, operation: SpecOperation, customer: string | undefined): BearerCheck {
     const refuse = (status: number, problem: string, headers: Record<string, string> = {}): BearerCheck => ({ ok: false, answer: errorAnswer(status, [problem], headers) });
@@ -127,7 +129,7 @@ export class MockOAuthServer {
     if (needed === undefined) return invalid(`Access denied: ${operation.operationId} does not accept OAuth tokens`);
     const missing = needed.filter((scope) => !access.company.scopes.includes(scope));
     if (missing.length) {
-      return refuse(403, `Forbidden: ${operation.operationId} needs the scope ${missing.join(" ")}, which this token was not granted`, {
+      return refuse(401, `Access denied: ${operation.operationId} needs the scope ${missing.join(" ")}, which this token was not granted`, {
         "WWW-Authenticate": `Bearer error="insufficient_scope", scope="${needed.join(" ")}"`,
       });
     }
@@ -392,23 +394,38 @@ export function parseOAuthClient(text: string): MockOAuthClient {
   return { clientId: text.slice(0, colon), clientSecret: text.slice(colon + 1) };
 }
 
-function checkOptions(options: MockOAuthOptions): MockOAuthOptions {
+function checkOptions(options: MockOAuthOptions, specScopes: string[]): MockOAuthOptions {
+  const problem = (message: string) => new MockConfigError(`startMockServer: \`oauth${message}`);
   if (!options || !Array.isArray(options.clients) || options.clients.length === 0) {
-    throw new TypeError("startMockServer: `oauth.clients` must list at least one { clientId, clientSecret }.");
+    throw problem(".clients` must list at least one { clientId, clientSecret }.");
   }
+  if (specScopes.length === 0) throw problem("` needs a spec with an oauth2 security scheme that names its scopes; this spec has none.");
   const ids = new Set<string>();
   options.clients.forEach((client, i) => {
     for (const name of ["clientId", "clientSecret"] as const) {
-      if (typeof client?.[name] !== "string" || client[name].trim() === "") throw new TypeError(`startMockServer: \`oauth.clients[${i}].${name}\` must be a non-empty string.`);
+      if (typeof client?.[name] !== "string" || client[name].trim() === "") throw problem(`.clients[${i}].${name}\` must be a non-empty string.`);
     }
-    if (client.clientId.includes(":")) throw new TypeError(`startMockServer: \`oauth.clients[${i}].clientId\` must not contain ':'.`);
-    if (ids.has(client.clientId)) throw new TypeError(`startMockServer: \`oauth.clients[${i}].clientId\` repeats ${JSON.stringify(client.clientId)}.`);
+    if (client.clientId.includes(":")) throw problem(`.clients[${i}].clientId\` must not contain ':'.`);
+    if (ids.has(client.clientId)) throw problem(`.clients[${i}].clientId\` repeats ${JSON.stringify(client.clientId)}.`);
     ids.add(client.clientId);
+    if (client.scopes !== undefined) {
+      // Scopes beyond the spec's are allowed: a real app may hold others (api:calls:read:basic, ...).
+      if (!Array.isArray(client.scopes) || client.scopes.length === 0 || client.scopes.some((scope) => typeof scope !== "string" || !/^\S+$/.test(scope))) {
+        throw problem(`.clients[${i}].scopes\` must list at least one scope name (no spaces), or be left out (every scope of the spec).`);
+      }
+    }
+    if (client.redirectUris !== undefined) {
+      if (!Array.isArray(client.redirectUris)) throw problem(`.clients[${i}].redirectUris\` must be a list of absolute http(s) URLs.`);
+      client.redirectUris.forEach((uri, j) => {
+        const bad = typeof uri === "string" ? redirectUriShape(uri) : "must be an absolute http(s) URL";
+        if (bad) throw problem(`.clients[${i}].redirectUris[${j}]\` ${bad}, got ${JSON.stringify(uri)}.`);
+      });
+    }
   });
   for (const name of ["tokenTtlSeconds", "codeTtlSeconds"] as const) {
     const value = options[name];
     if (value !== undefined && (!Number.isInteger(value) || value < 1)) {
-      throw new TypeError(`startMockServer: \`oauth.${name}\` must be a whole number of seconds from 1, got ${JSON.stringify(value)}.`);
+      throw problem(`.${name}\` must be a whole number of seconds from 1, got ${JSON.stringify(value)}.`);
     }
   }
   return options;
@@ -416,6 +433,10 @@ function checkOptions(options: MockOAuthOptions): MockOAuthOptions {
 
 function checkRedirectUri(value: string, client: MockOAuthClient): string | undefined {
   if (client.redirectUris?.length) return client.redirectUris.includes(value) ? undefined : "is not one of the app's registered redirect URIs";
+  return redirectUriShape(value);
+}
+
+function redirectUriShape(value: string): string | undefined {
   try {
     const url = new URL(value);
     if (url.protocol !== "http:" && url.protocol !== "https:") return "must be an absolute http(s) URL";

@@ -13,7 +13,8 @@ interface Usage {
 }
 
 const DAY_MS = 86_400_000;
-const MAX_PRINCIPALS = 10_000;
+/** How many credentials the limiter remembers; past that the one seen first is forgotten (memory stays bounded). */
+export const MAX_PRINCIPALS = 10_000;
 
 export class RateLimiter {
   private readonly usage = new Map<string, Usage>();

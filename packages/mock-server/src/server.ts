@@ -108,6 +108,7 @@ export const DEFAULTS = {
 export async function startMockServer(options: MockServerOptions = {}): Promise<MockServer> {
   const settings = checkSettings({ ...DEFAULTS, ...definedOnly(pick(options, Object.keys(DEFAULTS) as Array<keyof Settings>)) });
   const rateOptions = checkRateOptions(options);
+  checkOAuthCombination(options);
   let spec = await loadSpec(options.specPath);
   const log = options.log ?? (() => {});
   const faults = new FaultInjector(() => spec.operations.map((o) => o.operationId));
@@ -171,7 +172,7 @@ export async function startMockServer(options: MockServerOptions = {}): Promise<
 
   // Gong's order of checks; each stage answers or passes the request on.
   async function gongAnswer(request: MockRequest, customer?: string): Promise<Answer> {
-    const bearer = oauth?.authenticate(request, customer); // OAuth on: Bearer tokens are the OAuth server's (401, 403)
+    const bearer = oauth?.authenticate(request, customer); // OAuth on: Bearer tokens are the OAuth server's (401)
     const answer =
       (await forcedStatus(gong, request)) ?? // Prefer: code=NNN (example=Name), before anything else
       (bearer === "accepted" ? undefined : bearer ?? checkCredentials(gong, request)) ?? // 401
@@ -295,6 +296,24 @@ function checkSettings(settings: Settings): Settings {
     throw new MockConfigError(`startMockServer: \`host\` must be an address such as 127.0.0.1, got ${JSON.stringify(settings.host)}.`);
   }
   return settings;
+}
+
+/**
+ * OAuth and the options it cannot work with. In proxy mode the upstream decides every credential, so tokens this
+ * mock issued would mean nothing there. With OAuth on, a Bearer token is one the OAuth server issued (with its
+ * company, scopes and expiry): a fixed accepted Bearer token beside it would bypass all of that, so it is refused
+ * rather than silently ignored or silently honoured. A fixed access key (Basic) works alongside OAuth.
+ */
+function checkOAuthCombination(options: MockServerOptions): void {
+  if (!options.oauth) return;
+  if (options.upstream) {
+    throw new MockConfigError("startMockServer: `oauth` cannot be combined with `upstream`: in proxy mode the upstream checks every credential, and it does not know the mock's tokens.");
+  }
+  if (options.credentials?.bearerTokens?.length) {
+    throw new MockConfigError(
+      "startMockServer: `credentials.bearerTokens` cannot be combined with `oauth`: with OAuth on, the only Bearer tokens accepted are those its token endpoint issued (a fixed access key still works).",
+    );
+  }
 }
 
 function checkRateOptions(options: MockServerOptions): Pick<MockServerOptions, "ratePerSecond" | "dailyLimit"> {

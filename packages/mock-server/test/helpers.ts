@@ -1,6 +1,6 @@
 // Test helpers: a mock per test file, plain-HTTP calls to it, and the spec model's response check, so that
 // every response the mock emits is checked against what the spec documents.
-import { checkResponse, loadSpecModel } from "@gong-engage/spec-model";
+import { checkResponse, loadSpecModel, type SpecOperation } from "@gong-engage/spec-model";
 import { expect } from "vitest";
 
 export const model = loadSpecModel();
@@ -18,6 +18,13 @@ export function sharedEvent(overrides: Record<string, unknown> = {}) {
 }
 export function viewedEvent(overrides: Record<string, unknown> = {}) {
   return { ...example("ContentViewedEventKnownViewer"), eventId: `view-${process.pid}-${++counter}`, ...overrides };
+}
+
+/** A valid event for any operation of the spec: its first named example, with a unique event id (x-gong-event.eventIdField). */
+export function eventFor(operation: SpecOperation, overrides: Record<string, unknown> = {}): Record<string, unknown> {
+  const [first] = Object.values(operation.examples);
+  const idField = operation.event.eventIdField ?? "eventId";
+  return { ...structuredClone(first as Record<string, unknown>), [idField]: `${operation.alias}-${process.pid}-${++counter}`, ...overrides };
 }
 
 export interface Reply {

@@ -7,8 +7,9 @@ import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadSpec } from "../src/spec.js";
 import { MockOAuthServer } from "../src/oauth-server.js";
+import { MockConfigError } from "../src/config-error.js";
 import { startMockServer, type MockServer } from "../src/server.js";
-import { basic, put, SHARED, sharedEvent } from "./helpers.js";
+import { basic, eventFor, model, put, SHARED, sharedEvent } from "./helpers.js";
 
 const APP = { clientId: "app-1", clientSecret: "secret-of-app-1" };
 const OTHER = { clientId: "app-2", clientSecret: "secret-of-app-2", scopes: ["api:calls:read:basic"] };
@@ -206,19 +207,27 @@ describe("Bearer tokens on the API", () => {
     expect((await put(mock.url, SHARED, sharedEvent(), { Authorization: basic() })).status).toBe(200);
   });
 
-  it("a token without the operation's scope is refused with 403 (our reading) naming the scope", async () => {
+  it("a token without the operation's scope is refused with a documented 401 (our reading) naming the scope, never the token", async () => {
     const value = (await authorize({ client_id: OTHER.clientId, scope: OTHER.scopes[0]! })).location!.searchParams.get("code")!;
     const tokens = (await token({ grant_type: "authorization_code", code: value, redirect_uri: REDIRECT }, { auth: basic(OTHER.clientId, OTHER.clientSecret) })).json;
     issued.add(value).add(tokens.access_token).add(tokens.refresh_token);
     expect(tokens.scope).toBe(OTHER.scopes[0]);
-    const response = await fetch(`${tokens.api_base_url_for_customer}${SHARED}`, {
-      method: "PUT",
-      headers: { ...bearer(tokens.access_token), "Content-Type": "application/json" },
-      body: JSON.stringify(sharedEvent()),
-    });
-    expect(response.status).toBe(403);
-    expect(response.headers.get("www-authenticate")).toBe(`Bearer error="insufficient_scope", scope="${SCOPE}"`);
-    expect((await response.json()).errors).toEqual([`Forbidden: reportContentShared needs the scope ${SCOPE}, which this token was not granted`]);
+    for (const operation of model.operations) {
+      // put() also checks the answer against what the spec documents for the operation (status, body, headers).
+      const reply = await put(tokens.api_base_url_for_customer, operation.path, eventFor(operation), bearer(tokens.access_token), operation.method);
+      expect(reply.status, operation.operationId).toBe(401);
+      expect(reply.json.requestId).toEqual(expect.any(String));
+      expect(reply.json.errors).toEqual([`Access denied: ${operation.operationId} needs the scope ${operation.scopes.join(" ")}, which this token was not granted`]);
+      expect(reply.headers.get("www-authenticate")).toBe(`Bearer error="insufficient_scope", scope="${operation.scopes.join(" ")}"`);
+      expect(reply.text).not.toContain(tokens.access_token);
+    }
+    // A token with one operation's scope only is accepted there and refused at the others.
+    const [first, ...others] = model.operations;
+    const narrow = (await exchange(await code({ scope: first!.scopes.join(" ") }))).json;
+    expect((await put(narrow.api_base_url_for_customer, first!.path, eventFor(first!), bearer(narrow.access_token), first!.method)).status).toBe(200);
+    for (const operation of others.filter((o) => o.scopes.some((scope) => !first!.scopes.includes(scope)))) {
+      expect((await put(narrow.api_base_url_for_customer, operation.path, eventFor(operation), bearer(narrow.access_token), operation.method)).status).toBe(401);
+    }
   });
 
   it("journal entries carry the company; GET /__mock/events?company= is that company's view", async () => {
@@ -283,10 +292,44 @@ describe("OAuth off, options and flags", () => {
     }
   });
 
-  it("refuses bad oauth options naming the option", async () => {
-    await expect(startMockServer({ port: 0, oauth: { clients: [] } })).rejects.toThrow("`oauth.clients` must list at least one { clientId, clientSecret }");
-    await expect(startMockServer({ port: 0, oauth: { clients: [{ clientId: "a:b", clientSecret: "s" }] } })).rejects.toThrow("`oauth.clients[0].clientId` must not contain ':'");
-    await expect(startMockServer({ port: 0, oauth: { clients: [APP], tokenTtlSeconds: 0 } })).rejects.toThrow("`oauth.tokenTtlSeconds` must be a whole number of seconds from 1");
+  it("refuses bad oauth options, and options OAuth cannot work with, as a MockConfigError naming the option", async () => {
+    const refused: Array<[Parameters<typeof startMockServer>[0], string]> = [
+      [{ oauth: { clients: [] } }, "`oauth.clients` must list at least one { clientId, clientSecret }"],
+      [{ oauth: { clients: [{ clientId: "a:b", clientSecret: "s" }] } }, "`oauth.clients[0].clientId` must not contain ':'"],
+      [{ oauth: { clients: [APP, { clientId: APP.clientId, clientSecret: "x" }] } }, "`oauth.clients[1].clientId` repeats \"app-1\""],
+      [{ oauth: { clients: [{ clientId: "a", clientSecret: " " }] } }, "`oauth.clients[0].clientSecret` must be a non-empty string"],
+      [{ oauth: { clients: [{ ...APP, scopes: [] }] } }, "`oauth.clients[0].scopes` must list at least one scope name"],
+      [{ oauth: { clients: [{ ...APP, redirectUris: ["ftp://x/cb"] }] } }, "`oauth.clients[0].redirectUris[0]` must be an absolute http(s) URL"],
+      [{ oauth: { clients: [APP], tokenTtlSeconds: 0 } }, "`oauth.tokenTtlSeconds` must be a whole number of seconds from 1"],
+      [{ oauth: { clients: [APP], codeTtlSeconds: 1.5 } }, "`oauth.codeTtlSeconds` must be a whole number of seconds from 1"],
+      [{ oauth: { clients: [APP] }, upstream: "http://127.0.0.1:9" }, "`oauth` cannot be combined with `upstream`"],
+      [{ oauth: { clients: [APP] }, credentials: { bearerTokens: ["fixed"] } }, "`credentials.bearerTokens` cannot be combined with `oauth`"],
+    ];
+    for (const [options, message] of refused) {
+      const error = await startMockServer({ port: 0, ...options }).then(
+        async (started) => {
+          await started.close();
+          return undefined;
+        },
+        (e: unknown) => e,
+      );
+      expect(error, message).toBeInstanceOf(MockConfigError);
+      expect((error as Error).message).toContain(message);
+    }
+    // A fixed access key works beside OAuth.
+    const both = await startMockServer({ port: 0, oauth: { clients: [APP] }, credentials: { accessKeys: [{ accessKey: "k", accessKeySecret: "s" }] } });
+    try {
+      expect((await put(both.url, SHARED, sharedEvent(), { Authorization: basic("k", "s") })).status).toBe(200);
+      expect((await put(both.url, SHARED, sharedEvent(), { Authorization: basic("k", "other") })).status).toBe(401);
+    } finally {
+      await both.close();
+    }
+  });
+
+  it("a spec without an oauth2 scheme cannot run the OAuth server", () => {
+    const spec = { document: { components: { securitySchemes: { basicAuth: { type: "http", scheme: "basic" } } } } } as never;
+    expect(() => new MockOAuthServer({ clients: [APP] }, () => "http://mock.local", () => spec)).toThrow(MockConfigError);
+    expect(() => new MockOAuthServer({ clients: [APP] }, () => "http://mock.local", () => spec)).toThrow("needs a spec with an oauth2 security scheme");
   });
 
   it("a code expires after codeTtlSeconds", async () => {
@@ -301,7 +344,7 @@ describe("OAuth off, options and flags", () => {
     expect(answer).toMatchObject({ status: 400, body: { error: "invalid_grant", error_description: "the authorization code has expired" } });
   });
 
-  it("gong-mock --oauth-client id:secret --token-ttl n: the banner names the app, never its secret", async () => {
+  it("gong-mock --oauth-client id:secret --token-ttl n: the banner names the app, never its secret, and says which credentials work", async () => {
     const cli = fileURLToPath(new URL("../dist/cli.js", import.meta.url));
     const child = spawn(process.execPath, [cli, "--port", "0", "--oauth-client", "cli-app:cli-secret-123", "--token-ttl", "5"], { stdio: ["ignore", "pipe", "pipe"] });
     let out = "";
@@ -310,17 +353,43 @@ describe("OAuth off, options and flags", () => {
       const deadline = Date.now() + 30_000;
       while (!/token:\s+POST/.test(out) && Date.now() < deadline && child.exitCode === null) await new Promise((r) => setTimeout(r, 50));
       expect(out).toMatch(/OAuth server for cli-app; access tokens live 5s/);
+      expect(out).toMatch(/^Credentials: Basic any well-formed key:secret; Bearer only access tokens its OAuth server issued/m);
       expect(out).not.toContain("cli-secret-123");
       const url = /listening on (http:\/\/[\d.:]+)/.exec(out)![1]!;
       const state = await (await fetch(`${url}/__mock/oauth`)).json();
       expect(state).toMatchObject({ clients: ["cli-app"], tokenTtlSeconds: 5 });
+      // The banner's word holds: a Bearer token the OAuth server did not issue is refused.
+      expect((await put(url, SHARED, sharedEvent(), bearer("any-token"))).status).toBe(401);
     } finally {
       child.kill("SIGKILL");
     }
-    const usage = spawn(process.execPath, [cli, "--token-ttl", "5"], { stdio: ["ignore", "pipe", "pipe"] });
-    let err = "";
-    usage.stderr!.on("data", (d) => (err += d));
-    expect(await new Promise((resolve) => usage.on("exit", resolve))).toBe(2);
-    expect(err).toContain("--token-ttl needs --oauth-client <id>:<secret>");
+    // Every OAuth flag problem: exit 2, one line naming it.
+    const refusals: Array<[string[], Record<string, string>, string]> = [
+      [["--token-ttl", "5"], {}, "--token-ttl needs --oauth-client <id>:<secret>"],
+      [["--oauth-client", "a:b", "--token-ttl", "0"], {}, "--token-ttl must be a whole number of seconds from 1"],
+      [["--oauth-client", "no-secret"], {}, "--oauth-client: an OAuth client is <client id>:<client secret>"],
+      [["--oauth-client", "a:b", "--oauth-client", "a:c"], {}, "`oauth.clients[1].clientId` repeats"],
+      [["--oauth-client", "a:b", "--upstream", "http://127.0.0.1:9"], {}, "--oauth-client cannot be combined with --upstream"],
+      [["--oauth-client", "a:b"], { GONG_MOCK_BEARER_TOKEN: "fixed" }, "GONG_MOCK_BEARER_TOKEN cannot be combined with --oauth-client"],
+      [[], { GONG_MOCK_OAUTH_CLIENTS: "a:b", GONG_MOCK_TOKEN_TTL: "soon" }, "--token-ttl must be a whole number of seconds from 1"],
+    ];
+    const results = await Promise.all(
+      refusals.map(([args, env]) => {
+        const usage = spawn(process.execPath, [cli, "--port", "0", ...args], { env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
+        let err = "";
+        usage.stderr!.on("data", (d) => (err += d));
+        return new Promise<{ code: number | null; err: string }>((resolve) => usage.on("exit", (code) => resolve({ code, err })));
+      }),
+    );
+    results.forEach(({ code, err }, i) => {
+      expect(code, refusals[i]![2]).toBe(2);
+      expect(err.trimEnd().split("\n")).toEqual([expect.stringContaining(refusals[i]![2])]);
+      expect(err).not.toContain("fixed");
+    });
+    const help = spawn(process.execPath, [cli, "--help"], { stdio: ["ignore", "pipe", "pipe"] });
+    let text = "";
+    help.stdout!.on("data", (d) => (text += d));
+    expect(await new Promise((resolve) => help.on("exit", resolve))).toBe(0);
+    for (const word of ["--oauth-client <id>:<secret>", "GONG_MOCK_OAUTH_CLIENTS", "--token-ttl <seconds>", "GONG_MOCK_TOKEN_TTL"]) expect(text).toContain(word);
   });
 });

@@ -5,16 +5,16 @@ import { createServer, type IncomingHttpHeaders, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startMockServer, type MockServer } from "../src/index.js";
-import { basic, SHARED, sharedEvent, spec, VIEWED, viewedEvent } from "./helpers.js";
+import { basic, eventFor, model, SHARED, sharedEvent, VIEWED, viewedEvent } from "./helpers.js";
 
 const SECRET = "s3cret-Pa55word-XYZ";
 const TOKEN = "tok-9f8e7d6c5b4a";
 const AUTH = basic("proxy-key", SECRET);
 const credentialTraces = [SECRET, TOKEN, AUTH, AUTH.slice("Basic ".length)];
 
-async function send(url: string, path: string, body: unknown, headers: Record<string, string> = { Authorization: AUTH }) {
+async function send(url: string, path: string, body: unknown, headers: Record<string, string> = { Authorization: AUTH }, method = "PUT") {
   const response = await fetch(`${url}${path}`, {
-    method: "PUT",
+    method,
     headers: { "Content-Type": "application/json", ...headers },
     body: typeof body === "string" ? body : JSON.stringify(body),
   });
@@ -40,33 +40,35 @@ describe("the mock as its own upstream", () => {
     await upstream.close();
   });
 
-  it("has zero violations over every documented status of both operations, and journals what the upstream accepted", async () => {
+  it("has zero violations over every documented status of every operation of the spec, and journals what the upstream accepted", async () => {
     const seen = new Map<string, Set<number>>();
-    const note = (path: string, status: number) => {
-      if (!seen.has(path)) seen.set(path, new Set());
-      seen.get(path)!.add(status);
-    };
-    for (const [path, make] of [[SHARED, sharedEvent], [VIEWED, viewedEvent]] as const) {
-      const event = make();
-      note(path, (await send(proxy.url, path, event)).status); // 200
-      note(path, (await send(proxy.url, path, event)).status); // 409, a replay
-      note(path, (await send(proxy.url, path, { ...make(), eventTimestamp: "yesterday" })).status); // 400
-      note(path, (await send(proxy.url, path, make(), {})).status); // 401
-      note(path, (await send(proxy.url, path, make(), { Authorization: `Bearer ${TOKEN}` })).status); // 200 by Bearer
-      for (const code of [429, 500]) note(path, (await send(proxy.url, path, make(), { Authorization: AUTH, Prefer: `code=${code}` })).status);
-      note(path, (await send(proxy.url, path, make(), { Authorization: AUTH, Prefer: "code=200, dynamic=true" })).status);
+    for (const operation of model.operations) {
+      const statuses = new Set<number>();
+      seen.set(operation.operationId, statuses);
+      const call = async (body: unknown, headers?: Record<string, string>) => statuses.add((await send(proxy.url, operation.path, body, headers, operation.method)).status);
+      const event = eventFor(operation);
+      await call(event); // 200
+      await call(event); // 409, a replay
+      await call({}); // 400: every operation has required fields
+      await call(eventFor(operation), {}); // 401
+      await call(eventFor(operation), { Authorization: `Bearer ${TOKEN}` }); // 200 by Bearer
+      for (const code of [429, 500]) await call(eventFor(operation), { Authorization: AUTH, Prefer: `code=${code}` });
+      await call(eventFor(operation), { Authorization: AUTH, Prefer: "code=200, dynamic=true" }); // 200, not recorded
     }
-    for (const [path, item] of Object.entries(spec.paths) as Array<[string, { put: { responses: Record<string, unknown> } }]>) {
-      expect([...seen.get(path)!].sort(), path).toEqual(Object.keys(item.put.responses).map(Number).sort());
+    for (const operation of model.operations) {
+      expect([...seen.get(operation.operationId)!].sort(), operation.operationId).toEqual([...operation.statuses].sort());
     }
+    const operations = model.operations.length;
+    expect(operations).toBeGreaterThan(0); // the loop above ran
     expect(proxy.violations()).toEqual([]);
     const violations = await (await fetch(`${proxy.url}/__mock/violations`)).json();
-    expect(violations).toMatchObject({ upstream: upstream.url, exchanges: 16, withViolations: 0, violations: [] });
+    expect(violations).toMatchObject({ upstream: upstream.url, exchanges: 8 * operations, withViolations: 0, violations: [] });
     // Every 200 the upstream gave is journaled by the proxy, marked as the upstream's; the events the upstream
     // recorded are among them (Prefer: dynamic answers 200 without recording anything).
-    expect(proxy.journal().map((e) => e.via)).toEqual(Array(6).fill("upstream"));
+    expect(proxy.journal().map((e) => e.via)).toEqual(Array(3 * operations).fill("upstream"));
     expect(proxy.journal().map((e) => e.body)).toEqual(expect.arrayContaining(upstream.journal().map((e) => e.body)));
-    expect(upstream.journal()).toHaveLength(4);
+    expect(upstream.journal()).toHaveLength(2 * operations);
+    expect(new Set(upstream.journal().map((e) => e.operationId))).toEqual(new Set(model.operations.map((o) => o.operationId)));
   });
 
   it("passes the caller's credentials through unchanged and never writes them down", async () => {

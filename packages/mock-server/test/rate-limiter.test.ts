@@ -1,6 +1,6 @@
 // Gong's rate limits as the mock applies them, on an injected clock (no real time passes).
 import { describe, expect, it } from "vitest";
-import { RateLimiter } from "../src/rate-limiter.js";
+import { MAX_PRINCIPALS, RateLimiter } from "../src/rate-limiter.js";
 
 const DAY = 86_400_000;
 const noon = Date.UTC(2026, 10, 26, 12, 0, 0);
@@ -55,5 +55,36 @@ describe("RateLimiter", () => {
     expect(limiter.take("a", noon + 1).allowed).toBe(false);
     limits.perSecond = 2;
     expect(limiter.take("a", noon + 2).allowed).toBe(true);
+  });
+
+  it("calls made while the limits are off do not count once a reloaded spec turns them on", () => {
+    const limits = { perSecond: 0, perDay: 0 };
+    const limiter = new RateLimiter(limits);
+    for (let i = 0; i < 5; i++) limiter.take("a", noon + i);
+    limits.perDay = 2;
+    expect(limiter.take("a", noon + 10).allowed).toBe(true);
+    expect(limiter.take("a", noon + 11).allowed).toBe(true);
+    expect(limiter.take("a", noon + 12)).toMatchObject({ allowed: false, limit: "day" });
+    const perSecondOnly = { perSecond: 0, perDay: 0 };
+    const other = new RateLimiter(perSecondOnly);
+    for (let i = 0; i < 5; i++) other.take("a", noon + i);
+    perSecondOnly.perSecond = 1;
+    expect(other.take("a", noon + 10).allowed).toBe(true);
+    expect(other.take("a", noon + 11)).toMatchObject({ allowed: false, limit: "second" });
+  });
+
+  it("when the clock steps back, Retry-After still counts from the call in the window", () => {
+    const limiter = new RateLimiter({ perSecond: 1, perDay: 0 });
+    limiter.take("a", noon + 10_000);
+    expect(limiter.take("a", noon + 8_000)).toEqual({ allowed: false, limit: "second", retryAfterSeconds: 3 });
+  });
+
+  it("remembers at most MAX_PRINCIPALS credentials: past that, the one seen first is forgotten", () => {
+    const limiter = new RateLimiter({ perSecond: 1, perDay: 0 });
+    for (let i = 0; i < MAX_PRINCIPALS; i++) limiter.take(`p${i}`, noon);
+    expect(limiter.take("p0", noon).allowed).toBe(false); // all 10,000 remembered
+    limiter.take("one-more", noon);
+    expect(limiter.take("p0", noon).allowed).toBe(true); // p0 was the oldest, forgotten
+    expect(limiter.take("p2", noon).allowed).toBe(false); // the others are still counted
   });
 });
