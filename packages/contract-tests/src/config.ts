@@ -87,7 +87,7 @@ export function resolveConfig(flags: Flags = {}, environment: NodeJS.ProcessEnv 
     maxRequests: integer(env.CONTRACT_MAX_REQUESTS, "CONTRACT_MAX_REQUESTS (--max-requests)", 1),
     runs: integer(env.CONTRACT_RUNS, "CONTRACT_RUNS (--runs)", 1) ?? DEFAULT_RUNS,
     seed: integer(env.CONTRACT_SEED, "CONTRACT_SEED (--seed)", 0) ?? DEFAULT_SEED,
-    ratePerSecond: positive(env.CONTRACT_RATE_PER_SECOND, "CONTRACT_RATE_PER_SECOND (--rate-per-second)"),
+    ratePerSecond: integer(env.CONTRACT_RATE_PER_SECOND, "CONTRACT_RATE_PER_SECOND (--rate-per-second)", 1),
     prefer: truthy(env.CONTRACT_PREFER),
     report: env.CONTRACT_REPORT?.trim() || undefined,
     junit: env.CONTRACT_JUNIT?.trim() || undefined,
@@ -128,13 +128,6 @@ function integer(value: string | undefined, name: string, min: number): number |
   if (value === undefined || value.trim() === "") return undefined;
   if (!/^\d+$/.test(value.trim()) || Number(value) < min) throw new ConfigError(`${name} must be a whole number from ${min}, got "${value}"`);
   return Number(value);
-}
-
-function positive(value: string | undefined, name: string): number | undefined {
-  if (value === undefined || value.trim() === "") return undefined;
-  const n = Number(value);
-  if (!Number.isFinite(n) || n <= 0) throw new ConfigError(`${name} must be a positive number, got "${value}"`);
-  return n;
 }
 
 const truthy = (value: string | undefined) => ["1", "true", "yes"].includes((value ?? "").trim().toLowerCase());

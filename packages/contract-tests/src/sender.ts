@@ -1,10 +1,11 @@
 // Sends the suite's requests. Every request is first checked against the spec (method and path of a documented
 // operation; a body the request schema accepts, or, for a negative test, one it rejects), so the suite cannot
-// drift from the spec. Requests are paced under the target's rate limit, and an unexpected 429 is retried after
-// its Retry-After: only the deliberate burst goes over the limit. The request budget (CONTRACT_MAX_REQUESTS)
+// drift from the spec. Requests are paced by the client's pacer (@gong-engage/client/pacing: a request starts a
+// full second after the answer to the one `perSecond` requests earlier, and at most `perDay` go in a UTC day),
+// and a 429's Retry-After pauses it, as in the client; an unexpected 429 is then sent again. Only the deliberate
+// burst goes over the limit: it is sent at once, outside the pacer. The request budget (CONTRACT_MAX_REQUESTS)
 // is enforced here, before each request: request n + 1 is never sent.
-// The pacing is still the suite's own (paced on answers, like the client's): @gong-engage/client does not
-// export its Pacer, which the suite should share once it does.
+import { Pacer } from "@gong-engage/client/pacing";
 import { describeIssues, type SpecOperation as Operation, parseRetryAfter } from "@gong-engage/spec-model";
 import type { Target } from "./target.js";
 
@@ -27,24 +28,26 @@ export interface SendOptions {
   /** Authorization header: the target's credentials by default; null sends none. */
   authorization?: string | null;
   prefer?: string;
-  /** Wait for a slot under the rate limit (default true). */
+  /**
+   * true (default): wait for a turn under the rate limit, and send again after a 429 (once its Retry-After has
+   * passed). false: a burst's request, sent at once and answered as it is, 429 included.
+   */
   paced?: boolean;
-  /** Retry an unexpected 429 after Retry-After (default true). */
-  retryOn429?: boolean;
 }
 
 const MAX_429_RETRIES = 5;
-// The server's one-second window starts when a request arrives; a little slack keeps a paced 4th request out of it.
-const PACE_SLACK = 1.03;
+/**
+ * The longest the suite waits for a turn (a Retry-After, the day's limit): a longer wait fails the request
+ * instead, well inside a test's time limit (vitest.config.ts).
+ */
+const MAX_WAIT_MS = 60_000;
 
 export class BudgetExhausted extends Error {
   override readonly name = "BudgetExhausted";
 }
 
 export class Sender {
-  private nextSlot = 0;
-  /** When the recent answers came (performance.now()), oldest first: the server counted each by then. */
-  private readonly answeredAt: number[] = [];
+  private readonly pacer: Pacer;
   requestsSent = 0;
   private readonly byStatus = new Map<number, number>();
 
@@ -52,7 +55,9 @@ export class Sender {
   constructor(
     private readonly target: Target,
     private readonly maxRequests: number | undefined = undefined,
-  ) {}
+  ) {
+    this.pacer = new Pacer({ perSecond: target.ratePerSecond, perDay: target.perDay });
+  }
 
   /** Requests the budget still allows (Infinity without a budget). */
   remaining(): number {
@@ -67,22 +72,20 @@ export class Sender {
   async send(operation: Operation, options: SendOptions): Promise<Sent> {
     const authorization = options.authorization === undefined ? this.target.authorization : options.authorization;
     const requestBody = checkRequest(operation, options, authorization);
+    const paced = options.paced !== false;
     for (let attempt = 0; ; attempt++) {
-      if (options.paced !== false) await this.slot();
-      const sent = await this.once(operation, options, requestBody, authorization);
-      if (sent.status !== 429 || options.retryOn429 === false || attempt >= MAX_429_RETRIES) return sent;
-      await sleep(retryAfterMs(sent.headers));
+      const sent = await this.once(operation, options, requestBody, authorization, paced);
+      if (sent.status === 429) this.pacer.pauseFor(retryAfterMs(sent.headers) / 1000);
+      if (sent.status !== 429 || !paced || attempt >= MAX_429_RETRIES) return sent;
     }
   }
 
-  /** Waits until the target's rate window would take a request again. */
-  async cooldown(seconds: number): Promise<void> {
-    await sleep(seconds * 1000 + 100);
-    this.nextSlot = 0;
-    this.answeredAt.length = 0;
+  /** After a burst: no paced request starts before the target's rate window takes requests again. */
+  cooldown(seconds: number): void {
+    this.pacer.pauseFor(seconds + 0.1);
   }
 
-  private async once(operation: Operation, options: SendOptions, requestBody: string, authorization: string | null): Promise<Sent> {
+  private async once(operation: Operation, options: SendOptions, requestBody: string, authorization: string | null, paced: boolean): Promise<Sent> {
     const headers: Record<string, string> = { "Content-Type": "application/json", Accept: "application/json" };
     if (authorization !== null) headers.Authorization = authorization;
     if (options.prefer) headers.Prefer = options.prefer;
@@ -91,16 +94,28 @@ export class Sender {
         `request budget spent: CONTRACT_MAX_REQUESTS allows ${this.maxRequests} requests to the suite and all were sent; this one (${operation.operationId}) was not`,
       );
     }
+    const permit = paced ? this.pacer.reserve(MAX_WAIT_MS) : undefined;
+    if (permit && !permit.ok) {
+      throw new Error(
+        `not sent: ${permit.limit} allows the next request (${operation.operationId}) in ${Math.ceil(permit.waitMs / 1000)} s, longer than the suite waits (${MAX_WAIT_MS / 1000} s)`,
+      );
+    }
+    // Counted before the wait for a turn, so that concurrent requests never spend the same place in the budget.
     this.requestsSent++;
-    const response = await fetch(`${this.target.baseUrl}${operation.path}`, {
-      method: operation.method,
-      headers,
-      body: requestBody,
-      signal: AbortSignal.timeout(30_000),
-    });
-    const text = await response.text();
-    this.answeredAt.push(performance.now());
-    if (this.answeredAt.length > 100) this.answeredAt.shift();
+    let response: Response;
+    let text: string;
+    try {
+      await permit?.ready();
+      response = await fetch(`${this.target.baseUrl}${operation.path}`, {
+        method: operation.method,
+        headers,
+        body: requestBody,
+        signal: AbortSignal.timeout(30_000),
+      });
+      text = await response.text();
+    } finally {
+      permit?.answered();
+    }
     this.byStatus.set(response.status, (this.byStatus.get(response.status) ?? 0) + 1);
     let json: unknown;
     try {
@@ -109,18 +124,6 @@ export class Sender {
       json = undefined;
     }
     return { status: response.status, headers: response.headers, text, json, requestBody };
-  }
-
-  private async slot(): Promise<void> {
-    const interval = (1000 / this.target.ratePerSecond) * PACE_SLACK;
-    const now = performance.now();
-    let at = Math.max(now, this.nextSlot);
-    // At most `perWindow` requests in any second as the server counts them (on arrival, which is before its
-    // answer): the next one goes a full second after the answer to the one `perWindow` requests earlier.
-    const perWindow = Math.floor(this.target.ratePerSecond);
-    if (perWindow >= 1 && this.answeredAt.length >= perWindow) at = Math.max(at, this.answeredAt[this.answeredAt.length - perWindow]! + 1000);
-    this.nextSlot = at + interval;
-    if (at > now) await sleep(at - now);
   }
 }
 
@@ -158,5 +161,3 @@ function checkRequest(operation: Operation, options: SendOptions, authorization:
 export function retryAfterMs(headers: Headers): number {
   return (parseRetryAfter(headers.get("retry-after")) ?? 1) * 1000;
 }
-
-export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));

@@ -225,9 +225,7 @@ async function burst(ctx: SuiteContext, ops: Operation[], limit: number): Promis
     const wave = Array.from({ length: size }, (_, i) => ops[i % ops.length]!);
     sentCount += size;
     const answers = await Promise.all(
-      wave.map(
-        async (op) => [op, await ctx.sender.send(op, { body: ctx.tagged(op, richestExample(op)), intent: "valid", paced: false, retryOn429: false })] as const,
-      ),
+      wave.map(async (op) => [op, await ctx.sender.send(op, { body: ctx.tagged(op, richestExample(op)), intent: "valid", paced: false })] as const),
     );
     for (const [op, sent] of answers) {
       const counts = statuses.get(op.operationId) ?? new Map<number, number>();
@@ -247,7 +245,7 @@ async function burst(ctx: SuiteContext, ops: Operation[], limit: number): Promis
     expectStatus(ctx, op, sent!, 429, `burst of up to ${limit}`);
   }
   const longest = Math.max(...[...limited.values()].map((sent) => retryAfterMs(sent.headers)));
-  await ctx.sender.cooldown(longest / 1000);
+  ctx.sender.cooldown(longest / 1000);
 }
 
 function fullTests(model: SpecModel, op: Operation, config: Config, supportsPrefer: boolean): TestDefinition[] {

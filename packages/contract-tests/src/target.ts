@@ -12,6 +12,8 @@ export interface Target {
   authorization: string;
   /** Requests per second the suite allows itself (it stays under the target's limit). */
   ratePerSecond: number;
+  /** Requests per UTC day the suite allows itself (0: no limit). */
+  perDay: number;
   /** Whether the target honours Prism's `Prefer: code=NNN` (the mock does). */
   supportsPrefer: boolean;
   /** Whether the suite started the target itself (the in-process mock). */
@@ -38,6 +40,7 @@ export async function openTarget(config: Config, model: SpecModel): Promise<Targ
       label: config.baseUrl,
       authorization: config.authorization!,
       ratePerSecond: config.ratePerSecond ?? gongRate,
+      perDay: model.rateLimits.perDay,
       supportsPrefer: config.prefer,
       inProcess: false,
       close: async () => {},
@@ -50,7 +53,8 @@ export async function openTarget(config: Config, model: SpecModel): Promise<Targ
     baseUrl: mock.url,
     label: `the project's mock, in-process at ${mock.url} (${limit} calls/s per credential)`,
     authorization: `Basic ${Buffer.from("contract-tests:contract-tests-secret").toString("base64")}`,
-    ratePerSecond: config.ratePerSecond ?? (config.profile === "full" ? limit * 0.8 : limit),
+    ratePerSecond: config.ratePerSecond ?? (config.profile === "full" ? Math.floor(limit * 0.8) : limit),
+    perDay: 0, // the mock's own daily limit is off (dailyLimit: 0)
     supportsPrefer: true,
     inProcess: true,
     close: () => mock.close(),
