@@ -52,8 +52,7 @@ async function firstOk(url, startedAt, deadlineMs = 60_000) {
 
 const servers = {
   "bare prism mock": (port) => start(prismBin, ["mock", "-h", "127.0.0.1", "-p", String(port), specPath], port),
-  "gong-engage mock": (port) =>
-    start(cli, ["--port", String(port), "--quiet", "--rate-per-second", "0", "--daily-limit", "0"], port),
+  "gong-engage mock": (port) => start(cli, ["--port", String(port), "--quiet", "--rate-per-second", "0", "--daily-limit", "0"], port),
 };
 
 const stop = (server) =>

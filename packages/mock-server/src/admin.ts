@@ -1,7 +1,7 @@
 // The mock's own endpoints under /__mock/ (never subject to faults): the journal, reset, health, the fault
 // scenario (read, set, clear) and the validating proxy's violations.
-import { errorAnswer, jsonAnswer, type Answer } from "./answer.js";
-import { FaultScenarioError, type FaultInjector, type FaultScenario } from "./faults.js";
+import { type Answer, errorAnswer, jsonAnswer } from "./answer.js";
+import { type FaultInjector, type FaultScenario, FaultScenarioError } from "./faults.js";
 import type { Journal } from "./journal.js";
 import type { ValidatingProxy } from "./proxy.js";
 import type { LoadedSpec } from "./spec.js";

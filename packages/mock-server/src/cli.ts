@@ -4,9 +4,9 @@
 import { createRequire } from "node:module";
 import { parseArgs } from "node:util";
 import { MockConfigError } from "./config-error.js";
-import { formatFaultRule, parseFaultRule, type FaultRule } from "./faults.js";
-import { oauthBanner, OAUTH_HELP, readOAuthOptions } from "./oauth-cli.js";
-import { DEFAULTS, startMockServer, type MockServer, type MockServerOptions } from "./server.js";
+import { type FaultRule, formatFaultRule, parseFaultRule } from "./faults.js";
+import { OAUTH_HELP, oauthBanner, readOAuthOptions } from "./oauth-cli.js";
+import { DEFAULTS, type MockServer, type MockServerOptions, startMockServer } from "./server.js";
 
 const HELP = `gong-mock: a local Gong for the operations of the spec (Prism + Gong's behaviour)
 
@@ -107,7 +107,9 @@ function readOptions(argv: string[], env: NodeJS.ProcessEnv): MockServerOptions 
   const upstream = flagOrEnv("upstream", "GONG_MOCK_UPSTREAM") || undefined;
   const oauth = readOAuthOptions(values["oauth-client"], values["token-ttl"], env, (message) => new MockConfigError(message));
   if (oauth.oauth && upstream) {
-    throw new MockConfigError("--oauth-client cannot be combined with --upstream: in proxy mode the upstream checks every credential, and it does not know the mock's tokens");
+    throw new MockConfigError(
+      "--oauth-client cannot be combined with --upstream: in proxy mode the upstream checks every credential, and it does not know the mock's tokens",
+    );
   }
   if (oauth.oauth && env.GONG_MOCK_BEARER_TOKEN) {
     throw new MockConfigError(
@@ -154,21 +156,20 @@ function banner(mock: MockServer, options: MockServerOptions): string {
   const sample = mock.operations[0];
   const faults = mock.faults() as { active: boolean; seed: number; rules: FaultRule[] };
   // The shortest of the operation's named examples makes the most readable command.
-  const [exampleName, example] =
-    Object.entries(sample?.examples ?? {}).sort(([, a], [, b]) => JSON.stringify(a).length - JSON.stringify(b).length)[0] ?? [];
+  const [exampleName, example] = Object.entries(sample?.examples ?? {}).sort(([, a], [, b]) => JSON.stringify(a).length - JSON.stringify(b).length)[0] ?? [];
   return [
     `Gong mock (on Prism: ${prismVersion}) listening on ${mock.url}, spec ${mock.specVersion}`,
-    ...(mock.upstream ? ["", `VALIDATING PROXY to ${mock.upstream}: every request is forwarded there; violations of the spec are printed and listed at ${mock.url}/__mock/violations`] : []),
+    ...(mock.upstream
+      ? [
+          "",
+          `VALIDATING PROXY to ${mock.upstream}: every request is forwarded there; violations of the spec are printed and listed at ${mock.url}/__mock/violations`,
+        ]
+      : []),
     "",
     "Endpoints:",
     ...mock.operations.map((o) => `  ${o.method.padEnd(4)} ${mock.url}${o.path}   (${o.operationId}: ${o.statuses.join(", ")})`),
     "",
-    ...(mock.upstream
-      ? []
-      : [
-          `Rate limits per credential: ${mock.rateLimits.perSecond}/s, ${mock.rateLimits.perDay}/day (0 = off)`,
-          credentialsLine(options),
-        ]),
+    ...(mock.upstream ? [] : [`Rate limits per credential: ${mock.rateLimits.perSecond}/s, ${mock.rateLimits.perDay}/day (0 = off)`, credentialsLine(options)]),
     ...(faults.active ? [`Faults (seed ${faults.seed}): ${faults.rules.map(formatFaultRule).join("; ")}   (counts: curl ${mock.url}/__mock/faults)`] : []),
     ...oauthBanner(mock.url, options.oauth, mock.oauth()),
     ...(mock.watching ? [`Watching ${mock.watching}: the spec reloads on change`] : []),
@@ -203,7 +204,10 @@ function fail(error: unknown): never {
 
 async function main(): Promise<void> {
   // pnpm passes a lone "--" through when flags follow `pnpm mock --`.
-  const options = readOptions(process.argv.slice(2).filter((a) => a !== "--"), process.env);
+  const options = readOptions(
+    process.argv.slice(2).filter((a) => a !== "--"),
+    process.env,
+  );
   if (options.help) {
     console.log(HELP);
     return;

@@ -3,7 +3,7 @@
 // body); or replaced by a 5xx. Returns what happened, for the log line.
 import type { ServerResponse } from "node:http";
 import { setTimeout as sleep } from "node:timers/promises";
-import { bodyBytes, errorAnswer, write, writeHead, type Answer } from "./answer.js";
+import { type Answer, bodyBytes, errorAnswer, write, writeHead } from "./answer.js";
 import type { Fault } from "./faults.js";
 import type { SpecOperation } from "./spec.js";
 

@@ -27,13 +27,24 @@ export function checkExchange(
 ): ExchangeFindings {
   const requestFindings = checkRequest(operation, request);
   const violations: Finding[] = checkResponse(operation, { status: response.status, headers: response.headers, text: response.body.toString("utf8") }).map(
-    ({ where, problem }) => ({ where: where.startsWith("response.body/") ? `response.body.${fieldPath(where.slice("response.body".length))}` : where, problem }),
+    ({ where, problem }) => ({
+      where: where.startsWith("response.body/") ? `response.body.${fieldPath(where.slice("response.body".length))}` : where,
+      problem,
+    }),
   );
   if (response.status >= 200 && response.status < 300) {
     const auth = requestFindings.find((f) => f.where === "request.auth");
     const body = requestFindings.filter((f) => f.where.startsWith("request.body"));
-    if (auth) violations.push({ where: "response.status", problem: `${response.status} to a request without valid credentials (${auth.problem}); the spec answers 401` });
-    else if (body.length) violations.push({ where: "response.status", problem: `${response.status} to a body the spec calls invalid (${body.map((f) => f.problem).join("; ")}); the spec answers 400` });
+    if (auth)
+      violations.push({
+        where: "response.status",
+        problem: `${response.status} to a request without valid credentials (${auth.problem}); the spec answers 401`,
+      });
+    else if (body.length)
+      violations.push({
+        where: "response.status",
+        problem: `${response.status} to a body the spec calls invalid (${body.map((f) => f.problem).join("; ")}); the spec answers 400`,
+      });
   }
   return { request: requestFindings, violations };
 }
@@ -45,7 +56,10 @@ function checkRequest(operation: SpecOperation, request: { headers: IncomingHttp
   const auth = authenticate(header);
   if (!auth.ok) findings.push({ where: "request.auth", problem: auth.problem });
   else if (scheme && !(operation.authSchemes as string[]).includes(scheme)) {
-    findings.push({ where: "request.auth", problem: `the ${scheme} scheme is not documented for ${operation.operationId} (documented: ${operation.authSchemes.join(", ")})` });
+    findings.push({
+      where: "request.auth",
+      problem: `the ${scheme} scheme is not documented for ${operation.operationId} (documented: ${operation.authSchemes.join(", ")})`,
+    });
   }
   let event: unknown;
   try {

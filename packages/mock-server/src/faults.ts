@@ -67,7 +67,10 @@ export class FaultScenarioError extends MockConfigError {
 
 /** Parses "kind[,after-processing][,fraction=0.1|next=3|every=3][,operations=a+b]" into a rule. */
 export function parseFaultRule(text: string): FaultRule {
-  const [fault, ...parts] = text.split(",").map((p) => p.trim()).filter(Boolean);
+  const [fault, ...parts] = text
+    .split(",")
+    .map((p) => p.trim())
+    .filter(Boolean);
   if (!fault) throw new FaultScenarioError(`fault rule "${text}": empty; write e.g. "drop-response,every=3"`);
   const rule: FaultRule = { fault };
   for (const part of parts) {
@@ -84,7 +87,10 @@ export function parseFaultRule(text: string): FaultRule {
     }
     // Number("") is 0: an empty value would silently become fraction 0 (never fires) rather than an error.
     // Stryker disable next-line Regex: a value that is empty once a trailing % is dropped is exactly "" or "%" either way
-    if (value.replace(/%$/, "") === "") throw new FaultScenarioError(`fault rule "${text}": ${key} needs a value, e.g. "${key}=${key === "fraction" ? "0.1" : key === "operations" ? "<operationId>" : "3"}"`);
+    if (value.replace(/%$/, "") === "")
+      throw new FaultScenarioError(
+        `fault rule "${text}": ${key} needs a value, e.g. "${key}=${key === "fraction" ? "0.1" : key === "operations" ? "<operationId>" : "3"}"`,
+      );
     if (key === "fraction") rule.fraction = value.endsWith("%") ? Number(value.slice(0, -1)) / 100 : Number(value);
     else if (key === "operations") rule.operations = value.split("+").filter(Boolean);
     else rule[key as "next" | "every"] = Number(value);
@@ -137,10 +143,14 @@ export function checkFaultRule(input: FaultRule | string, operationIds: readonly
       break;
     }
     default:
-      throw new FaultScenarioError(`${where}: unknown fault "${name}"; use reset-before, drop-response, delay:<ms>, delay-body:<ms> or status:<500|502|503|504>`);
+      throw new FaultScenarioError(
+        `${where}: unknown fault "${name}"; use reset-before, drop-response, delay:<ms>, delay-body:<ms> or status:<500|502|503|504>`,
+      );
   }
   if (rule.afterProcessing && fault.kind !== "status") {
-    throw new FaultScenarioError(`${where}: after-processing applies to status faults only (${fault.kind} ${fault.kind === "reset-before" ? "never" : "always"} processes the event)`);
+    throw new FaultScenarioError(
+      `${where}: after-processing applies to status faults only (${fault.kind} ${fault.kind === "reset-before" ? "never" : "always"} processes the event)`,
+    );
   }
   const selectors = (["fraction", "next", "every"] as const).filter((key) => rule[key] !== undefined);
   if (selectors.length > 1) throw new FaultScenarioError(`${where}: use one of fraction, next, every (got ${selectors.join(" and ")})`);

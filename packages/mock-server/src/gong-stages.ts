@@ -5,11 +5,11 @@
 import type { IncomingMessage } from "node:http";
 import { duplicateKeyOf } from "@gong-engage/spec-model";
 import type { IHttpRequest } from "@stoplight/prism-http";
-import { errorAnswer, MAX_BODY_BYTES, type Answer } from "./answer.js";
-import { authenticate, type AcceptedCredentials } from "./auth.js";
+import { type Answer, errorAnswer, MAX_BODY_BYTES } from "./answer.js";
+import { type AcceptedCredentials, authenticate } from "./auth.js";
 import type { BoundedKeySet } from "./bounded-memory.js";
 import type { Journal } from "./journal.js";
-import { withFreshIds, type Preferences, type PrismBridge, type PrismResult } from "./prism.js";
+import { type Preferences, type PrismBridge, type PrismResult, withFreshIds } from "./prism.js";
 import type { RateLimiter } from "./rate-limiter.js";
 import type { SpecOperation } from "./spec.js";
 import { gongErrors } from "./violations.js";

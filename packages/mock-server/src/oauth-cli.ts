@@ -1,6 +1,6 @@
 // The OAuth flags of gong-mock (cli.ts wires them): `--oauth-client <id>:<secret>` (repeatable) or
 // GONG_MOCK_OAUTH_CLIENTS, and `--token-ttl <seconds>`. Secrets are never printed: the banner names client ids.
-import { parseOAuthClient, type MockOAuthClient, type MockOAuthOptions } from "./oauth-server.js";
+import { type MockOAuthClient, type MockOAuthOptions, parseOAuthClient } from "./oauth-server.js";
 
 export const OAUTH_HELP = `  --oauth-client <id>:<secret>  be Gong's OAuth server for this app too (repeat for more apps); off without it
                            [GONG_MOCK_OAUTH_CLIENTS, "id:secret" separated by ";" (keeps the secret out of ps)]
@@ -20,7 +20,8 @@ export function readOAuthOptions(
   } catch (error) {
     throw usageError(`--oauth-client: ${(error as Error).message}`);
   }
-  if (ttlText !== undefined && ttlText !== "" && !/^[1-9]\d*$/.test(ttlText)) throw usageError(`--token-ttl must be a whole number of seconds from 1, got "${ttlText}"`);
+  if (ttlText !== undefined && ttlText !== "" && !/^[1-9]\d*$/.test(ttlText))
+    throw usageError(`--token-ttl must be a whole number of seconds from 1, got "${ttlText}"`);
   if (!clients.length) {
     if (ttlText) throw usageError("--token-ttl needs --oauth-client <id>:<secret> (OAuth is off without a client)");
     return {};

@@ -12,7 +12,7 @@
 // codes and secrets never appear in an answer other than the token response, nor in the journal or log lines.
 import { randomBytes, timingSafeEqual } from "node:crypto";
 import type { IncomingHttpHeaders } from "node:http";
-import { errorAnswer, jsonAnswer, type Answer } from "./answer.js";
+import { type Answer, errorAnswer, jsonAnswer } from "./answer.js";
 import { MockConfigError } from "./config-error.js";
 import type { LoadedSpec, SpecOperation } from "./spec.js";
 
@@ -103,7 +103,9 @@ export class MockOAuthServer {
     if (path === "/__mock/oauth/expire-all" && method === "POST") return jsonAnswer(200, { expired: this.expireAll() });
     if (path === "/__mock/oauth/revoke" && method === "POST") return this.revokeAnswer(body);
     if (path.startsWith("/__mock/oauth")) {
-      return errorAnswer(404, [`No mock endpoint at ${method} ${url.pathname}; there are GET /__mock/oauth, POST /__mock/oauth/revoke and POST /__mock/oauth/expire-all`]);
+      return errorAnswer(404, [
+        `No mock endpoint at ${method} ${url.pathname}; there are GET /__mock/oauth, POST /__mock/oauth/revoke and POST /__mock/oauth/expire-all`,
+      ]);
     }
     return undefined;
   }
@@ -115,7 +117,10 @@ export class MockOAuthServer {
    * for these operations; see the spec's 401 response and the README).
    */
   checkBearer(token: string, operation: SpecOperation, customer: string | undefined): BearerCheck {
-    const refuse = (status: number, problem: string, headers: Record<string, string> = {}): BearerCheck => ({ ok: false, answer: errorAnswer(status, [problem], headers) });
+    const refuse = (status: number, problem: string, headers: Record<string, string> = {}): BearerCheck => ({
+      ok: false,
+      answer: errorAnswer(status, [problem], headers),
+    });
     const invalid = (problem: string) => refuse(401, problem, { "WWW-Authenticate": `Bearer error="invalid_token"` });
     const access = this.accessTokens.get(token);
     if (!access) return invalid("Access denied: the access token is not valid");
@@ -123,7 +128,9 @@ export class MockOAuthServer {
     if (access.revoked === "replaced") return invalid("Access denied: the access token was replaced by a refresh");
     if (this.now() >= access.expiresAt) return invalid("Access denied: the access token has expired");
     if (customer !== access.company.id) {
-      return invalid(`Access denied: this access token is valid only at its company's base URL (api_base_url_for_customer), ${this.baseUrlOf(access.company.id)}`);
+      return invalid(
+        `Access denied: this access token is valid only at its company's base URL (api_base_url_for_customer), ${this.baseUrlOf(access.company.id)}`,
+      );
     }
     const needed = this.scopesFor(operation);
     if (needed === undefined) return invalid(`Access denied: ${operation.operationId} does not accept OAuth tokens`);
@@ -153,7 +160,10 @@ export class MockOAuthServer {
    * The credentials stage when OAuth is on: a Bearer request is decided here ("accepted", with the company as
    * `request.principal`, or the refusal); undefined hands any other request to the usual check (Basic).
    */
-  authenticate(request: { req: { headers: IncomingHttpHeaders }; operation: SpecOperation; principal?: string }, customer: string | undefined): Answer | "accepted" | undefined {
+  authenticate(
+    request: { req: { headers: IncomingHttpHeaders }; operation: SpecOperation; principal?: string },
+    customer: string | undefined,
+  ): Answer | "accepted" | undefined {
     const token = bearerToken(request.req.headers.authorization);
     if (token === undefined) return undefined;
     const check = this.checkBearer(token, request.operation, customer);
@@ -208,10 +218,21 @@ export class MockOAuthServer {
     const allowed = client.scopes ?? this.specScopes();
     const unknown = asked.filter((scope) => !allowed.includes(scope));
     if (asked.length === 0 || unknown.length) {
-      const problem = asked.length === 0 ? "scope is required (space-separated scope names)" : `not a scope of this app: ${unknown.join(" ")}; it may ask for ${allowed.join(" ")}`;
+      const problem =
+        asked.length === 0
+          ? "scope is required (space-separated scope names)"
+          : `not a scope of this app: ${unknown.join(" ")}; it may ask for ${allowed.join(" ")}`;
       return back({ error: "invalid_scope", error_description: problem });
     }
-    const company: Company = { id: `company-${this.companies.size + 1}`, clientId: client.clientId, scopes: [...new Set(asked)], revoked: false, codeExchanges: 0, refreshes: 0, refusedRefreshes: 0 };
+    const company: Company = {
+      id: `company-${this.companies.size + 1}`,
+      clientId: client.clientId,
+      scopes: [...new Set(asked)],
+      revoked: false,
+      codeExchanges: 0,
+      refreshes: 0,
+      refusedRefreshes: 0,
+    };
     this.companies.set(company.id, company);
     const code = newSecret("code");
     this.codes.set(code, { company, redirectUri, expiresAt: this.now() + this.codeTtlSeconds * 1000, used: false });
@@ -300,7 +321,8 @@ export class MockOAuthServer {
     }
     if (typeof request.company === "string") {
       const company = this.companies.get(request.company);
-      if (!company) return errorAnswer(404, [`company: no company "${request.company}"; the companies are ${[...this.companies.keys()].join(", ") || "none yet"}`]);
+      if (!company)
+        return errorAnswer(404, [`company: no company "${request.company}"; the companies are ${[...this.companies.keys()].join(", ") || "none yet"}`]);
       company.revoked = true;
       return jsonAnswer(200, { revoked: "company", company: company.id });
     }
@@ -339,7 +361,9 @@ export class MockOAuthServer {
 
   private oauthSchemeNames(): string[] {
     const schemes = (this.spec().document as SpecDocument).components?.securitySchemes ?? {};
-    return Object.entries(schemes).filter(([, scheme]) => scheme?.type === "oauth2").map(([name]) => name);
+    return Object.entries(schemes)
+      .filter(([, scheme]) => scheme?.type === "oauth2")
+      .map(([name]) => name);
   }
 
   /** Every scope the spec's oauth2 flows name. */
@@ -381,7 +405,7 @@ export function tagCompany(answer: Answer, principal: string | undefined): Answe
 
 /** The request's URL for a log line, with codes, tokens and secrets in its query string redacted. */
 export function loggableUrl(url: string | undefined): string {
-  if (!url || !url.includes("?")) return url ?? "";
+  if (!url?.includes("?")) return url ?? "";
   const parsed = new URL(url, "http://mock.local");
   for (const name of SECRET_PARAMS) if (parsed.searchParams.has(name)) parsed.searchParams.set(name, "[redacted]");
   return `${parsed.pathname}${parsed.search}`;

@@ -7,7 +7,7 @@ import type { IncomingMessage } from "node:http";
 import { createLogger } from "@stoplight/prism-core";
 import { createInstance, type IHttpConfig, type IHttpRequest } from "@stoplight/prism-http";
 import { getHttpConfigFromRequest } from "@stoplight/prism-http-server/dist/getHttpConfigFromRequest.js";
-import { errorAnswer, jsonAnswer, type Answer } from "./answer.js";
+import { type Answer, errorAnswer, jsonAnswer } from "./answer.js";
 import { newInt64, newRequestId } from "./ids.js";
 import type { LoadedSpec, SpecOperation } from "./spec.js";
 import type { PrismViolation } from "./violations.js";

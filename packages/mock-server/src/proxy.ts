@@ -51,7 +51,13 @@ export class ValidatingProxy {
       const problem = `upstream ${this.upstream.origin} did not answer: ${(error as Error).message}`;
       this.record({ sequence, operation, req, url, status: 502, request: [], violations: [{ where: "upstream", problem }] });
       const text = JSON.stringify({ errors: [problem] });
-      return { status: 502, headers: { "Content-Type": "application/json" }, raw: Buffer.from(text), via: "upstream unreachable", violations: [{ where: "upstream", problem }] };
+      return {
+        status: 502,
+        headers: { "Content-Type": "application/json" },
+        raw: Buffer.from(text),
+        via: "upstream unreachable",
+        violations: [{ where: "upstream", problem }],
+      };
     }
     const findings = checkExchange(operation, { headers: req.headers, body }, upstreamAnswer);
     const requestId = readRequestId(upstreamAnswer.body);
@@ -77,7 +83,16 @@ export class ValidatingProxy {
     return answer;
   }
 
-  private record(entry: { sequence: number; operation: SpecOperation; req: IncomingMessage; url: URL; status: number; requestId?: string | undefined; request: Finding[]; violations: Finding[] }): void {
+  private record(entry: {
+    sequence: number;
+    operation: SpecOperation;
+    req: IncomingMessage;
+    url: URL;
+    status: number;
+    requestId?: string | undefined;
+    request: Finding[];
+    violations: Finding[];
+  }): void {
     this.violations.push({
       exchange: entry.sequence,
       time: new Date().toISOString(),
@@ -107,19 +122,23 @@ function send(
   const target = new URL(upstream.pathname.replace(/\/+$/, "") + url.pathname + url.search, upstream.origin);
   const requestFn = upstream.protocol === "https:" ? httpsRequest : httpRequest;
   return new Promise((resolve, reject) => {
-    const outgoing = requestFn(target, { method: req.method, headers: headers as unknown as Record<string, string>, timeout: UPSTREAM_TIMEOUT_MS }, (incoming) => {
-      const chunks: Buffer[] = [];
-      incoming.on("data", (chunk: Buffer) => chunks.push(chunk));
-      incoming.on("end", () => {
-        const rawHeaders: string[] = [];
-        for (let i = 0; i < incoming.rawHeaders.length; i += 2) {
-          const name = incoming.rawHeaders[i]!;
-          if (!HOP_BY_HOP.has(name.toLowerCase()) && name.toLowerCase() !== "content-length") rawHeaders.push(name, incoming.rawHeaders[i + 1]!);
-        }
-        resolve({ status: incoming.statusCode ?? 502, headers: incoming.headers, rawHeaders, body: Buffer.concat(chunks) });
-      });
-      incoming.on("error", reject);
-    });
+    const outgoing = requestFn(
+      target,
+      { method: req.method, headers: headers as unknown as Record<string, string>, timeout: UPSTREAM_TIMEOUT_MS },
+      (incoming) => {
+        const chunks: Buffer[] = [];
+        incoming.on("data", (chunk: Buffer) => chunks.push(chunk));
+        incoming.on("end", () => {
+          const rawHeaders: string[] = [];
+          for (let i = 0; i < incoming.rawHeaders.length; i += 2) {
+            const name = incoming.rawHeaders[i]!;
+            if (!HOP_BY_HOP.has(name.toLowerCase()) && name.toLowerCase() !== "content-length") rawHeaders.push(name, incoming.rawHeaders[i + 1]!);
+          }
+          resolve({ status: incoming.statusCode ?? 502, headers: incoming.headers, rawHeaders, body: Buffer.concat(chunks) });
+        });
+        incoming.on("error", reject);
+      },
+    );
     outgoing.on("timeout", () => outgoing.destroy(new Error(`no answer within ${UPSTREAM_TIMEOUT_MS / 1000} s`)));
     outgoing.on("error", reject);
     outgoing.end(body);

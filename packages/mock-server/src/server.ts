@@ -5,30 +5,21 @@
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { performance } from "node:perf_hooks";
-import { adminAnswer, type AdminState } from "./admin.js";
-import { errorAnswer, readBody, write, type Answer } from "./answer.js";
+import { type AdminState, adminAnswer } from "./admin.js";
+import { type Answer, errorAnswer, readBody, write } from "./answer.js";
 import type { AcceptedCredentials } from "./auth.js";
 import { BoundedKeySet } from "./bounded-memory.js";
 import { MockConfigError } from "./config-error.js";
 import { deliver, deliverFaultBefore } from "./delivery.js";
 import { FaultInjector, type FaultScenario } from "./faults.js";
-import {
-  accept,
-  checkCredentials,
-  duplicate,
-  forcedStatus,
-  rateLimit,
-  validateBody,
-  type GongState,
-  type MockRequest,
-} from "./gong-stages.js";
+import { accept, checkCredentials, duplicate, forcedStatus, type GongState, type MockRequest, rateLimit, validateBody } from "./gong-stages.js";
 import { Journal, type JournalEntry } from "./journal.js";
-import { loggableUrl, MockOAuthServer, tagCompany, takeCustomerPrefix, type MockOAuthOptions } from "./oauth-server.js";
+import { loggableUrl, type MockOAuthOptions, MockOAuthServer, tagCompany, takeCustomerPrefix } from "./oauth-server.js";
 import { PrismBridge, prismInput } from "./prism.js";
 import { ValidatingProxy, type ViolationRecord } from "./proxy.js";
 import { RateLimiter } from "./rate-limiter.js";
-import { bundledSpecPath, loadSpec, type LoadedSpec, type SpecOperation } from "./spec.js";
-import { watchSpec, workspaceSpecSources, type SpecWatcher } from "./spec-watch.js";
+import { bundledSpecPath, type LoadedSpec, loadSpec, type SpecOperation } from "./spec.js";
+import { type SpecWatcher, watchSpec, workspaceSpecSources } from "./spec-watch.js";
 
 export type { JournalEntry } from "./journal.js";
 export type { ViolationRecord } from "./proxy.js";
@@ -132,7 +123,13 @@ export async function startMockServer(options: MockServerOptions = {}): Promise<
     limits,
   };
   let mockUrl = ""; // known once listening
-  const oauth = options.oauth ? new MockOAuthServer(options.oauth, () => mockUrl, () => spec) : undefined;
+  const oauth = options.oauth
+    ? new MockOAuthServer(
+        options.oauth,
+        () => mockUrl,
+        () => spec,
+      )
+    : undefined;
   const admin: AdminState = {
     spec: () => spec,
     journal: gong.journal,
@@ -175,7 +172,7 @@ export async function startMockServer(options: MockServerOptions = {}): Promise<
     const bearer = oauth?.authenticate(request, customer); // OAuth on: Bearer tokens are the OAuth server's (401)
     const answer =
       (await forcedStatus(gong, request)) ?? // Prefer: code=NNN (example=Name), before anything else
-      (bearer === "accepted" ? undefined : bearer ?? checkCredentials(gong, request)) ?? // 401
+      (bearer === "accepted" ? undefined : (bearer ?? checkCredentials(gong, request))) ?? // 401
       rateLimit(gong, request) ?? //           429, every authenticated call counts
       (await validateBody(gong, request)) ?? // 400
       duplicate(gong, request) ?? //           409
@@ -307,7 +304,9 @@ function checkSettings(settings: Settings): Settings {
 function checkOAuthCombination(options: MockServerOptions): void {
   if (!options.oauth) return;
   if (options.upstream) {
-    throw new MockConfigError("startMockServer: `oauth` cannot be combined with `upstream`: in proxy mode the upstream checks every credential, and it does not know the mock's tokens.");
+    throw new MockConfigError(
+      "startMockServer: `oauth` cannot be combined with `upstream`: in proxy mode the upstream checks every credential, and it does not know the mock's tokens.",
+    );
   }
   if (options.credentials?.bearerTokens?.length) {
     throw new MockConfigError(

@@ -7,8 +7,8 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { dirname, join, sep } from "node:path";
-import { watch, type FSWatcher } from "chokidar";
-import { loadSpec, type LoadedSpec } from "./spec.js";
+import { type FSWatcher, watch } from "chokidar";
+import { type LoadedSpec, loadSpec } from "./spec.js";
 
 export interface SpecWatchOptions {
   /** A folder holding the split spec (openapi.yaml, paths/, components/): linted and re-bundled on change. */
@@ -152,6 +152,9 @@ async function importOptional(specifier: string): Promise<unknown> {
 }
 
 function oneLine(text: string): string {
-  const lines = text.split("\n").map((l) => l.trim()).filter(Boolean);
+  const lines = text
+    .split("\n")
+    .map((l) => l.trim())
+    .filter(Boolean);
   return lines.slice(0, 6).join(" | ") + (lines.length > 6 ? ` | ... (${lines.length - 6} more lines)` : "");
 }

@@ -1,12 +1,12 @@
 // The spec the mock serves: the shared spec model (@gong-engage/spec-model: operations, validators, Gong's
 // x-gong-* rules) plus Prism's reading of the same file, which Prism needs for routing and responses.
-import { bundledSpecPath, loadSpecModel, SpecModelError, type SpecModel } from "@gong-engage/spec-model";
+import { bundledSpecPath, loadSpecModel, type SpecModel, SpecModelError } from "@gong-engage/spec-model";
 import { getHttpOperationsFromSpec } from "@stoplight/prism-http";
 import type { IHttpOperation } from "@stoplight/types";
 import { MockConfigError } from "./config-error.js";
 
-export { bundledSpecPath };
 export type { SpecOperation } from "@gong-engage/spec-model";
+export { bundledSpecPath };
 
 export interface LoadedSpec extends SpecModel {
   path: string;

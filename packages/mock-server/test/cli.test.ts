@@ -1,5 +1,5 @@
 // The CLI as a user runs it: banner, per-request log lines, clean exit on signals, clear errors.
-import { spawn, type ChildProcess } from "node:child_process";
+import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";

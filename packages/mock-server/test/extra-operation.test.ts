@@ -7,7 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { loadSpecModel, type SpecModel } from "@gong-engage/spec-model";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startMockServer, type MockServer } from "../src/index.js";
+import { type MockServer, startMockServer } from "../src/index.js";
 import { basic, put, SHARED, sharedEvent, spec, VIEWED, viewedEvent } from "./helpers.js";
 
 const DEMO = "/v9/demo-interaction";
@@ -29,9 +29,7 @@ function specWithDemoOperations(): Record<string, unknown> {
 }
 
 function demoOperation(operationId: string, alias: string, duplicateKeyScope: string): Record<string, unknown> {
-  const errorResponses = Object.fromEntries(
-    ["400", "401", "409", "429", "500"].map((status) => [status, spec.paths[SHARED].put.responses[status]]),
-  );
+  const errorResponses = Object.fromEntries(["400", "401", "409", "429", "500"].map((status) => [status, spec.paths[SHARED].put.responses[status]]));
   return {
     post: {
       tags: ["Demo"],
@@ -104,7 +102,11 @@ describe("an operation added to the spec only", () => {
     expect(Object.keys(accepted.json)).toEqual(["requestId"]);
     const listing = await (await fetch(`${mock.url}/__mock/events?operationId=reportDemoInteraction`)).json();
     expect(listing.events).toEqual([
-      expect.objectContaining({ operationId: "reportDemoInteraction", endpoint: `POST ${DEMO}`, body: { eventId: "demo-1", happenedAt: "2026-01-02T03:04:05Z", kind: "CLICK" } }),
+      expect.objectContaining({
+        operationId: "reportDemoInteraction",
+        endpoint: `POST ${DEMO}`,
+        body: { eventId: "demo-1", happenedAt: "2026-01-02T03:04:05Z", kind: "CLICK" },
+      }),
     ]);
   });
 

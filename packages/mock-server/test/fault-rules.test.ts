@@ -2,8 +2,8 @@
 // of each request: parsing, the exact problem named for a bad rule, and the selectors (fraction, next, every,
 // operations) counted request by request. No server and no timers: the injector is called directly.
 import { describe, expect, it } from "vitest";
-import { checkFaultRule, FaultInjector, FaultScenarioError, formatFaultRule, parseFaultRule, type FaultRule } from "../src/faults.js";
 import { MockConfigError } from "../src/config-error.js";
+import { checkFaultRule, FaultInjector, type FaultRule, FaultScenarioError, formatFaultRule, parseFaultRule } from "../src/faults.js";
 import { model } from "./helpers.js";
 
 const ids = model.operations.map((o) => o.operationId);
@@ -56,7 +56,9 @@ describe("parseFaultRule", () => {
   });
 
   it("refuses a selector without a value rather than reading it as 0 (a fraction of 0 would never fire)", () => {
-    expect(() => parseFaultRule("drop-response,fraction=")).toThrow(new FaultScenarioError('fault rule "drop-response,fraction=": fraction needs a value, e.g. "fraction=0.1"'));
+    expect(() => parseFaultRule("drop-response,fraction=")).toThrow(
+      new FaultScenarioError('fault rule "drop-response,fraction=": fraction needs a value, e.g. "fraction=0.1"'),
+    );
     expect(() => parseFaultRule("drop-response,fraction=%")).toThrow('fraction needs a value, e.g. "fraction=0.1"');
     expect(() => parseFaultRule("drop-response,next")).toThrow('next needs a value, e.g. "next=3"');
     expect(() => parseFaultRule("drop-response,every= ")).toThrow('every needs a value, e.g. "every=3"');
@@ -115,8 +117,12 @@ describe("checkFaultRule", () => {
     expect(problem("timeout")).toBe(
       'fault rule "timeout": unknown fault "timeout"; use reset-before, drop-response, delay:<ms>, delay-body:<ms> or status:<500|502|503|504>',
     );
-    expect(problem("reset-before,after-processing")).toBe('fault rule "reset-before,after-processing": after-processing applies to status faults only (reset-before never processes the event)');
-    expect(problem("delay:5,after-processing")).toBe('fault rule "delay:5,after-processing": after-processing applies to status faults only (delay always processes the event)');
+    expect(problem("reset-before,after-processing")).toBe(
+      'fault rule "reset-before,after-processing": after-processing applies to status faults only (reset-before never processes the event)',
+    );
+    expect(problem("delay:5,after-processing")).toBe(
+      'fault rule "delay:5,after-processing": after-processing applies to status faults only (delay always processes the event)',
+    );
     expect(problem("drop-response,every=2,next=1")).toBe('fault rule "drop-response,every=2,next=1": use one of fraction, next, every (got next and every)');
     expect(problem("drop-response,fraction=1.01")).toBe('fault rule "drop-response,fraction=1.01": fraction must be from 0 to 1 (or 0% to 100%), got 1.01');
     expect(problem("drop-response,fraction=-0.1")).toMatch(/fraction must be from 0 to 1/);
@@ -125,7 +131,9 @@ describe("checkFaultRule", () => {
       const [key, value] = bad.split("=");
       expect(problem(`drop-response,${bad}`), bad).toBe(`fault rule "drop-response,${bad}": ${key} must be a whole number from 1, got ${Number(value)}`);
     }
-    expect(problem({ fault: "drop-response", operations: [first, "nope"] })).toBe(`fault rule "drop-response": no operation "nope"; the operations are ${ids.join(", ")}`);
+    expect(problem({ fault: "drop-response", operations: [first, "nope"] })).toBe(
+      `fault rule "drop-response": no operation "nope"; the operations are ${ids.join(", ")}`,
+    );
   });
 
   it("accepts the edges: fraction 0 and 1, next and every of 1", () => {
@@ -166,7 +174,9 @@ describe("FaultInjector", () => {
     const run = (seed: number) => picks(injector({ seed, rules: ["status:500,fraction=0.3"] }), 200).join();
     expect(run(7)).toBe(run(7));
     expect(run(7)).not.toBe(run(8));
-    const fired = run(7).split(",").filter((label) => label === "status:500").length;
+    const fired = run(7)
+      .split(",")
+      .filter((label) => label === "status:500").length;
     expect(fired).toBeGreaterThan(30);
     expect(fired).toBeLessThan(90);
     expect(picks(injector({ seed: 1, rules: ["status:500,fraction=0"] }), 50)).toEqual(Array(50).fill("-"));

@@ -2,7 +2,7 @@
 // journal holds (the event recorded or not, marked responseDropped), for each fault kind.
 import { request } from "node:http";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { startMockServer, type MockServer } from "../src/index.js";
+import { type MockServer, startMockServer } from "../src/index.js";
 import { basic, put, SHARED, sharedEvent, VIEWED, viewedEvent } from "./helpers.js";
 
 interface RawOutcome {
@@ -51,7 +51,6 @@ async function admin(mock: MockServer, method: string, path: string, body?: unkn
     headers: body === undefined ? {} : { "Content-Type": "application/json" },
     body: body === undefined ? undefined : JSON.stringify(body),
   });
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
   return { status: response.status, json: (await response.json()) as any };
 }
 

@@ -2,16 +2,16 @@
 // rate limiter on a fake clock): what each stage answers, what it passes on, and what it leaves for the next.
 // The HTTP tests (mock-server.test.ts) check the same rules through a running mock.
 import type { IncomingMessage } from "node:http";
-import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import { checkResponse } from "@gong-engage/spec-model";
-import { bodyBytes, MAX_BODY_BYTES, type Answer } from "../src/answer.js";
+import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
+import { type Answer, bodyBytes, MAX_BODY_BYTES } from "../src/answer.js";
 import type { AcceptedCredentials } from "../src/auth.js";
 import { BoundedKeySet } from "../src/bounded-memory.js";
-import { accept, checkCredentials, duplicate, forcedStatus, rateLimit, validateBody, type GongState, type MockRequest } from "../src/gong-stages.js";
+import { accept, checkCredentials, duplicate, forcedStatus, type GongState, type MockRequest, rateLimit, validateBody } from "../src/gong-stages.js";
 import { Journal } from "../src/journal.js";
 import { PrismBridge, prismInput } from "../src/prism.js";
 import { RateLimiter } from "../src/rate-limiter.js";
-import { loadSpec, type LoadedSpec, type SpecOperation } from "../src/spec.js";
+import { type LoadedSpec, loadSpec, type SpecOperation } from "../src/spec.js";
 import { basic, eventFor } from "./helpers.js";
 
 let spec: LoadedSpec;
@@ -47,7 +47,12 @@ function request(operation: SpecOperation, body: unknown, headers: Record<string
 /** The stages in Gong's order, as server.ts runs them. */
 async function pipeline(state: GongState, r: MockRequest) {
   return (
-    (await forcedStatus(state, r)) ?? checkCredentials(state, r) ?? rateLimit(state, r) ?? (await validateBody(state, r)) ?? duplicate(state, r) ?? accept(state, r)
+    (await forcedStatus(state, r)) ??
+    checkCredentials(state, r) ??
+    rateLimit(state, r) ??
+    (await validateBody(state, r)) ??
+    duplicate(state, r) ??
+    accept(state, r)
   );
 }
 
@@ -84,7 +89,10 @@ describe("forcedStatus (Prefer)", () => {
 
   it("refuses an undocumented code, naming the documented ones", async () => {
     const answer = await forcedStatus(gong(), request(op(), eventFor(op()), { prefer: "code=418" }));
-    expect(answer).toMatchObject({ status: 400, body: { errors: [`Prefer: code=418 is not documented for ${op().operationId}; documented: ${op().statuses.join(", ")}`] } });
+    expect(answer).toMatchObject({
+      status: 400,
+      body: { errors: [`Prefer: code=418 is not documented for ${op().operationId}; documented: ${op().statuses.join(", ")}`] },
+    });
   });
 
   it("example=<name> answers the status that example belongs to; a 200 example goes through Gong's checks", async () => {
@@ -106,7 +114,10 @@ describe("forcedStatus (Prefer)", () => {
     const operation = op();
     const answer = await forcedStatus(gong(), request(operation, eventFor(operation), { prefer: "example=NoSuch" }));
     const listed = [...operation.responses.values()].flatMap((r) => r.examples.map((name) => `${name} (${r.status})`));
-    expect(answer).toMatchObject({ status: 400, body: { errors: [`Prefer: example=NoSuch is not an example of ${operation.operationId}; its examples: ${listed.join(", ")}`] } });
+    expect(answer).toMatchObject({
+      status: 400,
+      body: { errors: [`Prefer: example=NoSuch is not an example of ${operation.operationId}; its examples: ${listed.join(", ")}`] },
+    });
   });
 
   it("refuses a Prefer header Prism cannot read, saying it is the Prefer header", async () => {
@@ -124,7 +135,10 @@ describe("checkCredentials", () => {
   });
 
   it("answers 401 with the problem, and only the configured credentials when some are", () => {
-    expect(checkCredentials(gong(), request(op(), {}, { authorization: "" }))).toMatchObject({ status: 401, body: { errors: [expect.stringMatching(/^Authorization header is missing/)] } });
+    expect(checkCredentials(gong(), request(op(), {}, { authorization: "" }))).toMatchObject({
+      status: 401,
+      body: { errors: [expect.stringMatching(/^Authorization header is missing/)] },
+    });
     const strict = gong(undefined, { accessKeys: [{ accessKey: "k", accessKeySecret: "s" }] });
     expect(checkCredentials(strict, request(op(), {}, { authorization: basic("k", "s") }))).toBeUndefined();
     expect(checkCredentials(strict, request(op(), {}, { authorization: basic("k", "x") }))).toMatchObject({ status: 401 });
@@ -193,7 +207,7 @@ describe("validateBody", () => {
   });
 
   it("answers 400 for a body too large, missing, blank or not JSON, saying which", async () => {
-    const errors = async (body: unknown) => ((await validateBody(gong(), request(op(), body))) as { status: number; body: { errors: string[] } } | undefined);
+    const errors = async (body: unknown) => (await validateBody(gong(), request(op(), body))) as { status: number; body: { errors: string[] } } | undefined;
     expect(await errors(undefined)).toMatchObject({ status: 400, body: { errors: [`body: larger than ${MAX_BODY_BYTES / 1024 / 1024} MB`] } });
     expect((await errors(undefined))!.body.errors[0]).toBe("body: larger than 10 MB");
     expect(await errors("")).toMatchObject({ status: 400, body: { errors: ["body: is required (a JSON event)"] } });
@@ -221,7 +235,6 @@ describe("validateBody", () => {
       for (const field of expected) expect(text).toContain(field === "(body)" ? "body" : field.split("/").pop()!);
     }
   });
-
 });
 
 describe("duplicate and accept", () => {
@@ -313,5 +326,8 @@ function requires(operation: SpecOperation, field: string): boolean {
 function expectDocumented(operation: SpecOperation, answer: Answer): void {
   const headers = new Headers(answer.headers as Record<string, string>); // a JSON answer: named headers
   if (!headers.has("content-type")) headers.set("content-type", "application/json"); // what write() adds
-  expect(checkResponse(operation, { status: answer.status, headers, text: bodyBytes(answer).toString("utf8") }), `${operation.operationId} ${answer.status}`).toEqual([]);
+  expect(
+    checkResponse(operation, { status: answer.status, headers, text: bodyBytes(answer).toString("utf8") }),
+    `${operation.operationId} ${answer.status}`,
+  ).toEqual([]);
 }

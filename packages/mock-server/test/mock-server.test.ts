@@ -1,6 +1,6 @@
 // The mock behaves like Gong, through plain HTTP: every response is checked against the spec by the helpers.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { MockConfigError, startMockServer, type MockServer } from "../src/index.js";
+import { MockConfigError, type MockServer, startMockServer } from "../src/index.js";
 import { basic, example, model, put, rawIntegrationId, SHARED, sharedEvent, VIEWED, viewedEvent } from "./helpers.js";
 
 let mock: MockServer;

@@ -4,8 +4,8 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import type { Answer } from "../src/answer.js";
 import { MockConfigError } from "../src/config-error.js";
-import { bearerToken, loggableUrl, MockOAuthServer, parseOAuthClient, tagCompany, takeCustomerPrefix, type MockOAuthClient } from "../src/oauth-server.js";
-import { loadSpec, type LoadedSpec } from "../src/spec.js";
+import { bearerToken, loggableUrl, type MockOAuthClient, MockOAuthServer, parseOAuthClient, tagCompany, takeCustomerPrefix } from "../src/oauth-server.js";
+import { type LoadedSpec, loadSpec } from "../src/spec.js";
 import { basic } from "./helpers.js";
 
 const APP: MockOAuthClient = { clientId: "app-1", clientSecret: "secret-1" };
@@ -22,11 +22,28 @@ beforeAll(async () => {
 
 function setup(options: { tokenTtlSeconds?: number; codeTtlSeconds?: number } = {}) {
   const clock = { now: 1_000_000 };
-  const server = new MockOAuthServer({ clients: [APP, NARROW], ...options }, () => BASE, () => spec, () => clock.now);
+  const server = new MockOAuthServer(
+    { clients: [APP, NARROW], ...options },
+    () => BASE,
+    () => spec,
+    () => clock.now,
+  );
   const call = (method: string, path: string, { auth, body, type }: { auth?: string; body?: string; type?: string } = {}) =>
-    server.route(method, new URL(`${BASE}${path}`), { ...(auth ? { authorization: auth } : {}), ...(type ? { "content-type": type } : {}) }, body === undefined ? undefined : Buffer.from(body));
+    server.route(
+      method,
+      new URL(`${BASE}${path}`),
+      { ...(auth ? { authorization: auth } : {}), ...(type ? { "content-type": type } : {}) },
+      body === undefined ? undefined : Buffer.from(body),
+    );
   const authorize = (params: Record<string, string> = {}) => {
-    const query = new URLSearchParams({ client_id: APP.clientId, response_type: "code", scope: allScopes.join(" "), redirect_uri: REDIRECT, state: "st", ...params });
+    const query = new URLSearchParams({
+      client_id: APP.clientId,
+      response_type: "code",
+      scope: allScopes.join(" "),
+      redirect_uri: REDIRECT,
+      state: "st",
+      ...params,
+    });
     return call("GET", `/oauth2/authorize?${query}`)!;
   };
   const codeOf = (answer: Answer) => new URL((answer.headers as Record<string, string>).Location!).searchParams.get("code")!;
@@ -71,7 +88,13 @@ describe("authorize", () => {
     expect(location.searchParams.get("code")).toMatch(/^mock-code-\S{20,}$/);
     expect(first.body).toEqual({ location: location.href });
     expect(new URL((second.headers as Record<string, string>).Location!).searchParams.get("state")).toBe("other");
-    expect((server.describe().companies as Array<{ company: string; scopes: string[]; clientId: string; baseUrl: string }>).map((c) => [c.company, c.clientId, c.baseUrl])).toEqual([
+    expect(
+      (server.describe().companies as Array<{ company: string; scopes: string[]; clientId: string; baseUrl: string }>).map((c) => [
+        c.company,
+        c.clientId,
+        c.baseUrl,
+      ]),
+    ).toEqual([
       ["company-1", "app-1", `${BASE}/customer/company-1`],
       ["company-2", "app-1", `${BASE}/customer/company-2`],
     ]);
@@ -95,7 +118,10 @@ describe("authorize", () => {
     expect(problem(authorize({ redirect_uri: "not a url" }))).toEqual([400, "redirect_uri: must be an absolute http(s) URL"]);
     expect(problem(authorize({ redirect_uri: "https://x/cb#frag" }))).toEqual([400, "redirect_uri: must not have a fragment"]);
     expect(authorize({ redirect_uri: "https://x/cb" }).status).toBe(302);
-    expect(problem(authorize({ client_id: NARROW.clientId, redirect_uri: "http://127.0.0.1:9/other" }))).toEqual([400, "redirect_uri: is not one of the app's registered redirect URIs"]);
+    expect(problem(authorize({ client_id: NARROW.clientId, redirect_uri: "http://127.0.0.1:9/other" }))).toEqual([
+      400,
+      "redirect_uri: is not one of the app's registered redirect URIs",
+    ]);
   });
 
   it("sends other problems back to the redirect URI with error, error_description and the state", () => {
@@ -109,8 +135,14 @@ describe("authorize", () => {
     };
     expect(back(authorize({ response_type: "token" }))).toEqual(["unsupported_response_type", "response_type must be code"]);
     expect(back(authorize({ scope: " " }))).toEqual(["invalid_scope", "scope is required (space-separated scope names)"]);
-    expect(back(authorize({ scope: `${allScopes[0]} api:made-up` }))).toEqual(["invalid_scope", `not a scope of this app: api:made-up; it may ask for ${allScopes.join(" ")}`]);
-    expect(back(authorize({ client_id: NARROW.clientId, scope: allScopes[0]! }))).toEqual(["invalid_scope", `not a scope of this app: ${allScopes[0]}; it may ask for api:calls:read:basic`]);
+    expect(back(authorize({ scope: `${allScopes[0]} api:made-up` }))).toEqual([
+      "invalid_scope",
+      `not a scope of this app: api:made-up; it may ask for ${allScopes.join(" ")}`,
+    ]);
+    expect(back(authorize({ client_id: NARROW.clientId, scope: allScopes[0]! }))).toEqual([
+      "invalid_scope",
+      `not a scope of this app: ${allScopes[0]}; it may ask for api:calls:read:basic`,
+    ]);
   });
 
   it("routes only GET to authorize and only POST to the token endpoint; trailing slashes are the same path", () => {
@@ -162,16 +194,28 @@ describe("the token endpoint", () => {
       error: "invalid_request",
       error_description: "redirect_uri is required (the one sent to /oauth2/authorize)",
     });
-    expect(oauthError(token({ grant_type: "authorization_code", redirect_uri: REDIRECT }))).toEqual({ status: 400, error: "invalid_request", error_description: "code is required" });
+    expect(oauthError(token({ grant_type: "authorization_code", redirect_uri: REDIRECT }))).toEqual({
+      status: 400,
+      error: "invalid_request",
+      error_description: "code is required",
+    });
   });
 
   it("authenticates the app by Basic client_id:client_secret; a client_id parameter must match it", () => {
     const { call, authorize, codeOf, token } = setup();
     const path = `/oauth2/generate-customer-token?grant_type=authorization_code&code=${codeOf(authorize())}&redirect_uri=${REDIRECT}`;
     const refused = (auth?: string) => oauthError(call("POST", path, { auth }));
-    expect(refused()).toEqual({ status: 401, error: "invalid_client", error_description: "client authentication is required: Authorization: Basic base64(client_id:client_secret)" });
+    expect(refused()).toEqual({
+      status: 401,
+      error: "invalid_client",
+      error_description: "client authentication is required: Authorization: Basic base64(client_id:client_secret)",
+    });
     expect(refused("Bearer x")).toMatchObject({ status: 401, error: "invalid_client" });
-    expect(refused(basic(APP.clientId, "wrong"))).toEqual({ status: 401, error: "invalid_client", error_description: "unknown client id or wrong client secret" });
+    expect(refused(basic(APP.clientId, "wrong"))).toEqual({
+      status: 401,
+      error: "invalid_client",
+      error_description: "unknown client id or wrong client secret",
+    });
     expect(refused(basic(APP.clientId, `${APP.clientSecret}x`))).toMatchObject({ error_description: "unknown client id or wrong client secret" });
     expect(refused(basic("nobody", APP.clientSecret))).toMatchObject({ error_description: "unknown client id or wrong client secret" });
     expect(refused(`Basic ${Buffer.from(`:${APP.clientSecret}`).toString("base64")}`)).toMatchObject({ error: "invalid_client" });
@@ -181,13 +225,23 @@ describe("the token endpoint", () => {
       error: "invalid_client",
       error_description: "client_id does not match the Basic credentials",
     });
-    expect(oauthError(token({ grant_type: "authorization_code", code: "c", redirect_uri: REDIRECT, client_id: APP.clientId }))).toMatchObject({ error: "invalid_grant" });
+    expect(oauthError(token({ grant_type: "authorization_code", code: "c", redirect_uri: REDIRECT, client_id: APP.clientId }))).toMatchObject({
+      error: "invalid_grant",
+    });
   });
 
   it("needs a grant_type it knows", () => {
     const { token } = setup();
-    expect(oauthError(token({}))).toEqual({ status: 400, error: "invalid_request", error_description: "grant_type is required: authorization_code or refresh_token" });
-    expect(oauthError(token({ grant_type: "client_credentials" }))).toEqual({ status: 400, error: "unsupported_grant_type", error_description: "grant_type must be authorization_code or refresh_token" });
+    expect(oauthError(token({}))).toEqual({
+      status: 400,
+      error: "invalid_request",
+      error_description: "grant_type is required: authorization_code or refresh_token",
+    });
+    expect(oauthError(token({ grant_type: "client_credentials" }))).toEqual({
+      status: 400,
+      error: "unsupported_grant_type",
+      error_description: "grant_type must be authorization_code or refresh_token",
+    });
   });
 
   it("reads the parameters from a form body or a JSON object as well as the query string", () => {
@@ -198,8 +252,17 @@ describe("the token endpoint", () => {
     const json = JSON.stringify({ grant_type: "authorization_code", code: codeOf(authorize()), redirect_uri: REDIRECT, ignored: 5 });
     expect(call("POST", "/oauth2/generate-customer-token", { auth, body: json, type: "application/json" })!.status).toBe(200);
     const unreadable = "the parameters go in the query string or an application/x-www-form-urlencoded body";
-    for (const [body, type] of [["grant_type=x", "text/plain"], ["[1]", "application/json"], ["{no", "application/json"], ["null", "application/json"]] as const) {
-      expect(oauthError(call("POST", "/oauth2/generate-customer-token", { auth, body, type })), `${type} ${body}`).toEqual({ status: 400, error: "invalid_request", error_description: unreadable });
+    for (const [body, type] of [
+      ["grant_type=x", "text/plain"],
+      ["[1]", "application/json"],
+      ["{no", "application/json"],
+      ["null", "application/json"],
+    ] as const) {
+      expect(oauthError(call("POST", "/oauth2/generate-customer-token", { auth, body, type })), `${type} ${body}`).toEqual({
+        status: 400,
+        error: "invalid_request",
+        error_description: unreadable,
+      });
     }
     expect(oauthError(call("POST", "/oauth2/generate-customer-token?grant_type=refresh_token", { auth, body: "  ", type: "text/plain" }))).toMatchObject({
       error_description: "refresh_token is required",
@@ -217,7 +280,11 @@ describe("refresh tokens: single use, rotating", () => {
     expect(second.api_base_url_for_customer).toBe(first.api_base_url_for_customer);
     expect(errors(check(first.access_token))).toEqual(["Access denied: the access token was replaced by a refresh"]);
     expect(check(second.access_token)).toEqual({ ok: true, principal: "company:company-1" });
-    expect(oauthError(refresh(first.refresh_token))).toEqual({ status: 400, error: "invalid_grant", error_description: "the refresh token was already used (refresh tokens are single-use)" });
+    expect(oauthError(refresh(first.refresh_token))).toEqual({
+      status: 400,
+      error: "invalid_grant",
+      error_description: "the refresh token was already used (refresh tokens are single-use)",
+    });
     expect(refresh(second.refresh_token).status).toBe(200);
     expect(server.describe().companies).toEqual([expect.objectContaining({ codeExchanges: 1, refreshes: 2, refusedRefreshes: 1 })]);
   });
@@ -227,19 +294,34 @@ describe("refresh tokens: single use, rotating", () => {
     const tokens = grant();
     expect(oauthError(refresh("made-up"))).toEqual({ status: 400, error: "invalid_grant", error_description: "Refresh token code is invalid" });
     expect(oauthError(refresh(tokens.refresh_token, NARROW))).toMatchObject({ error: "invalid_grant", error_description: "Refresh token code is invalid" });
-    expect(oauthError(token({ grant_type: "refresh_token" }))).toEqual({ status: 400, error: "invalid_request", error_description: "refresh_token is required" });
+    expect(oauthError(token({ grant_type: "refresh_token" }))).toEqual({
+      status: 400,
+      error: "invalid_request",
+      error_description: "refresh_token is required",
+    });
     expect(refresh(tokens.refresh_token).status).toBe(200); // the refused attempts did not spend it
   });
 
   it("a revoked refresh token, or a revoked company, means the customer must authorize again", () => {
     const { grant, refresh, call, authorize, codeOf, exchange } = setup();
     const a = grant();
-    expect(call("POST", "/__mock/oauth/revoke", { body: JSON.stringify({ token: a.refresh_token }) })).toMatchObject({ status: 200, body: { revoked: "refresh token", company: "company-1" } });
-    expect(oauthError(refresh(a.refresh_token))).toMatchObject({ error: "invalid_grant", error_description: "the refresh token has been revoked: the customer must authorize the app again" });
+    expect(call("POST", "/__mock/oauth/revoke", { body: JSON.stringify({ token: a.refresh_token }) })).toMatchObject({
+      status: 200,
+      body: { revoked: "refresh token", company: "company-1" },
+    });
+    expect(oauthError(refresh(a.refresh_token))).toMatchObject({
+      error: "invalid_grant",
+      error_description: "the refresh token has been revoked: the customer must authorize the app again",
+    });
     const b = grant();
     const pending = codeOf(authorize());
-    expect(call("POST", "/__mock/oauth/revoke", { body: JSON.stringify({ company: "company-2" }) })).toMatchObject({ status: 200, body: { revoked: "company", company: "company-2" } });
-    expect(oauthError(refresh(b.refresh_token))).toMatchObject({ error_description: "the refresh token has been revoked: the customer must authorize the app again" });
+    expect(call("POST", "/__mock/oauth/revoke", { body: JSON.stringify({ company: "company-2" }) })).toMatchObject({
+      status: 200,
+      body: { revoked: "company", company: "company-2" },
+    });
+    expect(oauthError(refresh(b.refresh_token))).toMatchObject({
+      error_description: "the refresh token has been revoked: the customer must authorize the app again",
+    });
     expect(exchange(pending).status).toBe(200); // company-3: another authorization
     const waiting = codeOf(authorize()); // company-4, revoked before its code is exchanged
     call("POST", "/__mock/oauth/revoke", { body: JSON.stringify({ company: "company-4" }) });
@@ -305,7 +387,10 @@ describe("Bearer tokens on the API", () => {
       expect(answer).toMatchObject({
         status: 401,
         headers: { "WWW-Authenticate": `Bearer error="insufficient_scope", scope="${operation.scopes.join(" ")}"` },
-        body: { requestId: expect.any(String), errors: [`Access denied: ${operation.operationId} needs the scope ${operation.scopes.join(" ")}, which this token was not granted`] },
+        body: {
+          requestId: expect.any(String),
+          errors: [`Access denied: ${operation.operationId} needs the scope ${operation.scopes.join(" ")}, which this token was not granted`],
+        },
       });
       expect(JSON.stringify(answer)).not.toContain(tokens.access_token);
     }
@@ -320,12 +405,35 @@ describe("Bearer tokens on the API", () => {
     const basicOnly = { ...spec, document } as LoadedSpec;
     // The same token, first under the real spec, then under one whose operation takes Basic only (a reload).
     const swapped = { current: spec };
-    const live = new MockOAuthServer({ clients: [APP] }, () => BASE, () => swapped.current, () => 0);
-    const code = new URL((live.route("GET", new URL(`${BASE}/oauth2/authorize?client_id=${APP.clientId}&response_type=code&scope=${encodeURIComponent(allScopes.join(" "))}&redirect_uri=${REDIRECT}`), {}, undefined)!.headers as Record<string, string>).Location!).searchParams.get("code")!;
-    const issued = live.route("POST", new URL(`${BASE}/oauth2/generate-customer-token?grant_type=authorization_code&code=${code}&redirect_uri=${REDIRECT}`), { authorization: basic(APP.clientId, APP.clientSecret) }, undefined)!.body as TokenBody;
+    const live = new MockOAuthServer(
+      { clients: [APP] },
+      () => BASE,
+      () => swapped.current,
+      () => 0,
+    );
+    const code = new URL(
+      (
+        live.route(
+          "GET",
+          new URL(
+            `${BASE}/oauth2/authorize?client_id=${APP.clientId}&response_type=code&scope=${encodeURIComponent(allScopes.join(" "))}&redirect_uri=${REDIRECT}`,
+          ),
+          {},
+          undefined,
+        )!.headers as Record<string, string>
+      ).Location!,
+    ).searchParams.get("code")!;
+    const issued = live.route(
+      "POST",
+      new URL(`${BASE}/oauth2/generate-customer-token?grant_type=authorization_code&code=${code}&redirect_uri=${REDIRECT}`),
+      { authorization: basic(APP.clientId, APP.clientSecret) },
+      undefined,
+    )!.body as TokenBody;
     expect(live.checkBearer(issued.access_token, operation, "company-1").ok).toBe(true);
     swapped.current = basicOnly;
-    expect(errors(live.checkBearer(issued.access_token, operation, "company-1"))).toEqual([`Access denied: ${operation.operationId} does not accept OAuth tokens`]);
+    expect(errors(live.checkBearer(issued.access_token, operation, "company-1"))).toEqual([
+      `Access denied: ${operation.operationId} does not accept OAuth tokens`,
+    ]);
     expect(check(tokens.access_token).ok).toBe(true);
   });
 
@@ -333,7 +441,11 @@ describe("Bearer tokens on the API", () => {
     const { grant, server } = setup();
     const tokens = grant();
     const operation = spec.operations[0]!;
-    const request = (authorization?: string) => ({ req: { headers: authorization === undefined ? {} : { authorization } }, operation, principal: undefined as string | undefined });
+    const request = (authorization?: string) => ({
+      req: { headers: authorization === undefined ? {} : { authorization } },
+      operation,
+      principal: undefined as string | undefined,
+    });
     const accepted = request(`Bearer ${tokens.access_token}`);
     expect(server.authenticate(accepted, "company-1")).toBe("accepted");
     expect(accepted.principal).toBe("company:company-1");
@@ -369,9 +481,15 @@ describe("admin endpoints", () => {
     expect(revoke("{bad")).toMatchObject({ status: 400, body: { errors: ['body: JSON, {"token": "<access or refresh token>"} or {"company": "company-1"}'] } });
     expect(revoke("{}")).toMatchObject({ status: 400, body: { errors: ['body: {"token": "<access or refresh token>"} or {"company": "company-1"}'] } });
     expect(revoke()).toMatchObject({ status: 400 });
-    expect(revoke(JSON.stringify({ company: "company-1" }))).toMatchObject({ status: 404, body: { errors: ['company: no company "company-1"; the companies are none yet'] } });
+    expect(revoke(JSON.stringify({ company: "company-1" }))).toMatchObject({
+      status: 404,
+      body: { errors: ['company: no company "company-1"; the companies are none yet'] },
+    });
     grant();
-    expect(revoke(JSON.stringify({ company: "company-7" }))).toMatchObject({ status: 404, body: { errors: ['company: no company "company-7"; the companies are company-1'] } });
+    expect(revoke(JSON.stringify({ company: "company-7" }))).toMatchObject({
+      status: 404,
+      body: { errors: ['company: no company "company-7"; the companies are company-1'] },
+    });
     expect(revoke(JSON.stringify({ token: "made-up" }))).toMatchObject({ status: 404, body: { errors: ["token: not a token this mock issued"] } });
     expect(call("GET", "/__mock/oauth/revoke")).toMatchObject({ status: 404 });
     expect(call("POST", "/__mock/oauth")).toMatchObject({ status: 404 });
@@ -421,15 +539,57 @@ describe("helpers", () => {
 
   it("parseOAuthClient splits id:secret at the first colon, both non-empty", () => {
     expect(parseOAuthClient("id:se:cret")).toEqual({ clientId: "id", clientSecret: "se:cret" });
-    for (const bad of ["id", ":secret", "id:", ""]) expect(() => parseOAuthClient(bad), bad).toThrow("an OAuth client is <client id>:<client secret>, both non-empty");
+    for (const bad of ["id", ":secret", "id:", ""])
+      expect(() => parseOAuthClient(bad), bad).toThrow("an OAuth client is <client id>:<client secret>, both non-empty");
   });
 
   it("the server's options are checked up front (MockConfigError)", () => {
-    expect(() => new MockOAuthServer({ clients: [APP], codeTtlSeconds: 0 }, () => BASE, () => spec)).toThrow(MockConfigError);
-    expect(() => new MockOAuthServer({ clients: [{ ...APP, redirectUris: [5 as unknown as string] }] }, () => BASE, () => spec)).toThrow("redirectUris[0]");
-    expect(() => new MockOAuthServer({ clients: [{ ...APP, redirectUris: "x" as unknown as string[] }] }, () => BASE, () => spec)).toThrow("must be a list of absolute http(s) URLs");
-    expect(() => new MockOAuthServer({ clients: [{ ...APP, scopes: ["a b"] }] }, () => BASE, () => spec)).toThrow("must list at least one scope name (no spaces)");
-    expect(() => new MockOAuthServer(undefined as never, () => BASE, () => spec)).toThrow("`oauth.clients` must list at least one");
-    expect(new MockOAuthServer({ clients: [APP] }, () => BASE, () => spec).tokenTtlSeconds).toBe(86_400);
+    expect(
+      () =>
+        new MockOAuthServer(
+          { clients: [APP], codeTtlSeconds: 0 },
+          () => BASE,
+          () => spec,
+        ),
+    ).toThrow(MockConfigError);
+    expect(
+      () =>
+        new MockOAuthServer(
+          { clients: [{ ...APP, redirectUris: [5 as unknown as string] }] },
+          () => BASE,
+          () => spec,
+        ),
+    ).toThrow("redirectUris[0]");
+    expect(
+      () =>
+        new MockOAuthServer(
+          { clients: [{ ...APP, redirectUris: "x" as unknown as string[] }] },
+          () => BASE,
+          () => spec,
+        ),
+    ).toThrow("must be a list of absolute http(s) URLs");
+    expect(
+      () =>
+        new MockOAuthServer(
+          { clients: [{ ...APP, scopes: ["a b"] }] },
+          () => BASE,
+          () => spec,
+        ),
+    ).toThrow("must list at least one scope name (no spaces)");
+    expect(
+      () =>
+        new MockOAuthServer(
+          undefined as never,
+          () => BASE,
+          () => spec,
+        ),
+    ).toThrow("`oauth.clients` must list at least one");
+    expect(
+      new MockOAuthServer(
+        { clients: [APP] },
+        () => BASE,
+        () => spec,
+      ).tokenTtlSeconds,
+    ).toBe(86_400);
   });
 });

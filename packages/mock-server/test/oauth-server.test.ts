@@ -5,10 +5,10 @@
 import { spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { loadSpec } from "../src/spec.js";
-import { MockOAuthServer } from "../src/oauth-server.js";
 import { MockConfigError } from "../src/config-error.js";
-import { startMockServer, type MockServer } from "../src/server.js";
+import { MockOAuthServer } from "../src/oauth-server.js";
+import { type MockServer, startMockServer } from "../src/server.js";
+import { loadSpec } from "../src/spec.js";
 import { basic, eventFor, model, put, SHARED, sharedEvent } from "./helpers.js";
 
 const APP = { clientId: "app-1", clientSecret: "secret-of-app-1" };
@@ -27,7 +27,14 @@ afterAll(() => mock.close());
 
 function authorizeUrl(params: Record<string, string>) {
   const url = new URL(`${mock.url}/oauth2/authorize`);
-  for (const [name, value] of Object.entries({ client_id: APP.clientId, response_type: "code", scope: SCOPE, redirect_uri: REDIRECT, state: "s-1", ...params })) {
+  for (const [name, value] of Object.entries({
+    client_id: APP.clientId,
+    response_type: "code",
+    scope: SCOPE,
+    redirect_uri: REDIRECT,
+    state: "s-1",
+    ...params,
+  })) {
     if (value !== "") url.searchParams.set(name, value);
   }
   return url.href;
@@ -53,10 +60,12 @@ async function token(params: Record<string, string>, { auth = basic(APP.clientId
   for (const name of ["access_token", "refresh_token"]) if (json[name]) issued.add(json[name]);
   return { status: response.status, json };
 }
-const exchange = async (value: string, extra: Record<string, string> = {}) => token({ grant_type: "authorization_code", code: value, redirect_uri: REDIRECT, ...extra });
+const exchange = async (value: string, extra: Record<string, string> = {}) =>
+  token({ grant_type: "authorization_code", code: value, redirect_uri: REDIRECT, ...extra });
 const refresh = (refreshToken: string, options?: Parameters<typeof token>[1]) => token({ grant_type: "refresh_token", refresh_token: refreshToken }, options);
 const bearer = (accessToken: string) => ({ Authorization: `Bearer ${accessToken}` });
-const admin = (path: string, body: unknown) => fetch(`${mock.url}/__mock/oauth${path}`, { method: "POST", body: JSON.stringify(body) }).then(async (r) => ({ status: r.status, json: await r.json() }));
+const admin = (path: string, body: unknown) =>
+  fetch(`${mock.url}/__mock/oauth${path}`, { method: "POST", body: JSON.stringify(body) }).then(async (r) => ({ status: r.status, json: await r.json() }));
 const companyOf = (baseUrl: string) => baseUrl.split("/customer/")[1]!;
 
 describe("GET /oauth2/authorize", () => {
@@ -125,7 +134,10 @@ describe("POST /oauth2/generate-customer-token", () => {
   it("refuses a missing or wrong client authentication with 401 invalid_client", async () => {
     const missing = await token({ grant_type: "authorization_code", code: await code(), redirect_uri: REDIRECT }, { auth: "" });
     expect(missing).toMatchObject({ status: 401, json: { error: "invalid_client" } });
-    const wrong = await token({ grant_type: "authorization_code", code: await code(), redirect_uri: REDIRECT }, { auth: basic(APP.clientId, "not-the-secret") });
+    const wrong = await token(
+      { grant_type: "authorization_code", code: await code(), redirect_uri: REDIRECT },
+      { auth: basic(APP.clientId, "not-the-secret") },
+    );
     expect(wrong).toMatchObject({ status: 401, json: { error: "invalid_client", error_description: "unknown client id or wrong client secret" } });
     const mismatch = await exchange(await code(), { client_id: OTHER.clientId });
     expect(mismatch).toMatchObject({ status: 401, json: { error: "invalid_client" } });
@@ -133,8 +145,13 @@ describe("POST /oauth2/generate-customer-token", () => {
 
   it("codes are single-use, bound to their app and redirect URI", async () => {
     const value = await code();
-    expect((await exchange(value, { redirect_uri: "http://127.0.0.1:9/elsewhere" })).json).toEqual({ error: "invalid_grant", error_description: "redirect_uri does not match the one sent to /oauth2/authorize" });
-    expect((await token({ grant_type: "authorization_code", code: value, redirect_uri: REDIRECT }, { auth: basic(OTHER.clientId, OTHER.clientSecret) })).json.error).toBe("invalid_grant");
+    expect((await exchange(value, { redirect_uri: "http://127.0.0.1:9/elsewhere" })).json).toEqual({
+      error: "invalid_grant",
+      error_description: "redirect_uri does not match the one sent to /oauth2/authorize",
+    });
+    expect(
+      (await token({ grant_type: "authorization_code", code: value, redirect_uri: REDIRECT }, { auth: basic(OTHER.clientId, OTHER.clientSecret) })).json.error,
+    ).toBe("invalid_grant");
     expect((await exchange(value)).status).toBe(200);
     expect(await exchange(value)).toEqual({ status: 400, json: { error: "invalid_grant", error_description: "the authorization code was already used" } });
     expect((await exchange("made-up-code")).json.error).toBe("invalid_grant");
@@ -202,14 +219,17 @@ describe("Bearer tokens on the API", () => {
     expect(atBare.status).toBe(401);
     expect(atBare.json.errors[0]).toContain(a.api_base_url_for_customer);
     expect((await put(b.api_base_url_for_customer, SHARED, sharedEvent(), bearer(a.access_token))).status).toBe(401);
-    expect((await put(a.api_base_url_for_customer, SHARED, sharedEvent(), bearer("made-up"))).json.errors).toEqual(["Access denied: the access token is not valid"]);
+    expect((await put(a.api_base_url_for_customer, SHARED, sharedEvent(), bearer("made-up"))).json.errors).toEqual([
+      "Access denied: the access token is not valid",
+    ]);
     // Access keys keep working beside OAuth.
     expect((await put(mock.url, SHARED, sharedEvent(), { Authorization: basic() })).status).toBe(200);
   });
 
   it("a token without the operation's scope is refused with a documented 401 (our reading) naming the scope, never the token", async () => {
     const value = (await authorize({ client_id: OTHER.clientId, scope: OTHER.scopes[0]! })).location!.searchParams.get("code")!;
-    const tokens = (await token({ grant_type: "authorization_code", code: value, redirect_uri: REDIRECT }, { auth: basic(OTHER.clientId, OTHER.clientSecret) })).json;
+    const tokens = (await token({ grant_type: "authorization_code", code: value, redirect_uri: REDIRECT }, { auth: basic(OTHER.clientId, OTHER.clientSecret) }))
+      .json;
     issued.add(value).add(tokens.access_token).add(tokens.refresh_token);
     expect(tokens.scope).toBe(OTHER.scopes[0]);
     for (const operation of model.operations) {
@@ -217,7 +237,9 @@ describe("Bearer tokens on the API", () => {
       const reply = await put(tokens.api_base_url_for_customer, operation.path, eventFor(operation), bearer(tokens.access_token), operation.method);
       expect(reply.status, operation.operationId).toBe(401);
       expect(reply.json.requestId).toEqual(expect.any(String));
-      expect(reply.json.errors).toEqual([`Access denied: ${operation.operationId} needs the scope ${operation.scopes.join(" ")}, which this token was not granted`]);
+      expect(reply.json.errors).toEqual([
+        `Access denied: ${operation.operationId} needs the scope ${operation.scopes.join(" ")}, which this token was not granted`,
+      ]);
       expect(reply.headers.get("www-authenticate")).toBe(`Bearer error="insufficient_scope", scope="${operation.scopes.join(" ")}"`);
       expect(reply.text).not.toContain(tokens.access_token);
     }
@@ -226,7 +248,9 @@ describe("Bearer tokens on the API", () => {
     const narrow = (await exchange(await code({ scope: first!.scopes.join(" ") }))).json;
     expect((await put(narrow.api_base_url_for_customer, first!.path, eventFor(first!), bearer(narrow.access_token), first!.method)).status).toBe(200);
     for (const operation of others.filter((o) => o.scopes.some((scope) => !first!.scopes.includes(scope)))) {
-      expect((await put(narrow.api_base_url_for_customer, operation.path, eventFor(operation), bearer(narrow.access_token), operation.method)).status).toBe(401);
+      expect((await put(narrow.api_base_url_for_customer, operation.path, eventFor(operation), bearer(narrow.access_token), operation.method)).status).toBe(
+        401,
+      );
     }
   });
 
@@ -243,11 +267,9 @@ describe("Bearer tokens on the API", () => {
 
   it("no code, token or secret appears in a log line, the journal or the admin state", async () => {
     expect(issued.size).toBeGreaterThan(30);
-    const outputs = [
-      logLines.join("\n"),
-      await (await fetch(`${mock.url}/__mock/events`)).text(),
-      await (await fetch(`${mock.url}/__mock/oauth`)).text(),
-    ].join("\n");
+    const outputs = [logLines.join("\n"), await (await fetch(`${mock.url}/__mock/events`)).text(), await (await fetch(`${mock.url}/__mock/oauth`)).text()].join(
+      "\n",
+    );
     for (const secret of [APP.clientSecret, OTHER.clientSecret, ...issued]) expect(outputs.includes(secret), "a credential leaked").toBe(false);
     expect(logLines.some((line) => /POST \/oauth2\/generate-customer-token\?grant_type=refresh_token&refresh_token=%5Bredacted%5D 200/.test(line))).toBe(true);
   });
@@ -258,7 +280,9 @@ describe("rate limits per company", () => {
     const limited = await startMockServer({ port: 0, ratePerSecond: 0, dailyLimit: 1, oauth: { clients: [APP] } });
     try {
       const grant = async () => {
-        const redirect = await fetch(`${limited.url}/oauth2/authorize?client_id=${APP.clientId}&response_type=code&scope=${SCOPE}&redirect_uri=${REDIRECT}`, { redirect: "manual" });
+        const redirect = await fetch(`${limited.url}/oauth2/authorize?client_id=${APP.clientId}&response_type=code&scope=${SCOPE}&redirect_uri=${REDIRECT}`, {
+          redirect: "manual",
+        });
         const value = new URL(redirect.headers.get("location")!).searchParams.get("code")!;
         const response = await fetch(`${limited.url}/oauth2/generate-customer-token?grant_type=authorization_code&code=${value}&redirect_uri=${REDIRECT}`, {
           method: "POST",
@@ -269,7 +293,10 @@ describe("rate limits per company", () => {
       const [a, b] = [await grant(), await grant()];
       expect((await put(a.api_base_url_for_customer, SHARED, sharedEvent(), bearer(a.access_token))).status).toBe(200);
       const renewed = await (
-        await fetch(`${limited.url}/oauth2/generate-customer-token?grant_type=refresh_token&refresh_token=${a.refresh_token}`, { method: "POST", headers: { Authorization: basic(APP.clientId, APP.clientSecret) } })
+        await fetch(`${limited.url}/oauth2/generate-customer-token?grant_type=refresh_token&refresh_token=${a.refresh_token}`, {
+          method: "POST",
+          headers: { Authorization: basic(APP.clientId, APP.clientSecret) },
+        })
       ).json();
       // One call a day per company (the token endpoint is not rate limited): company A's budget is spent.
       expect((await put(a.api_base_url_for_customer, SHARED, sharedEvent(), bearer(renewed.access_token))).status).toBe(429);
@@ -296,7 +323,7 @@ describe("OAuth off, options and flags", () => {
     const refused: Array<[Parameters<typeof startMockServer>[0], string]> = [
       [{ oauth: { clients: [] } }, "`oauth.clients` must list at least one { clientId, clientSecret }"],
       [{ oauth: { clients: [{ clientId: "a:b", clientSecret: "s" }] } }, "`oauth.clients[0].clientId` must not contain ':'"],
-      [{ oauth: { clients: [APP, { clientId: APP.clientId, clientSecret: "x" }] } }, "`oauth.clients[1].clientId` repeats \"app-1\""],
+      [{ oauth: { clients: [APP, { clientId: APP.clientId, clientSecret: "x" }] } }, '`oauth.clients[1].clientId` repeats "app-1"'],
       [{ oauth: { clients: [{ clientId: "a", clientSecret: " " }] } }, "`oauth.clients[0].clientSecret` must be a non-empty string"],
       [{ oauth: { clients: [{ ...APP, scopes: [] }] } }, "`oauth.clients[0].scopes` must list at least one scope name"],
       [{ oauth: { clients: [{ ...APP, redirectUris: ["ftp://x/cb"] }] } }, "`oauth.clients[0].redirectUris[0]` must be an absolute http(s) URL"],
@@ -328,25 +355,48 @@ describe("OAuth off, options and flags", () => {
 
   it("a spec without an oauth2 scheme cannot run the OAuth server", () => {
     const spec = { document: { components: { securitySchemes: { basicAuth: { type: "http", scheme: "basic" } } } } } as never;
-    expect(() => new MockOAuthServer({ clients: [APP] }, () => "http://mock.local", () => spec)).toThrow(MockConfigError);
-    expect(() => new MockOAuthServer({ clients: [APP] }, () => "http://mock.local", () => spec)).toThrow("needs a spec with an oauth2 security scheme");
+    expect(
+      () =>
+        new MockOAuthServer(
+          { clients: [APP] },
+          () => "http://mock.local",
+          () => spec,
+        ),
+    ).toThrow(MockConfigError);
+    expect(
+      () =>
+        new MockOAuthServer(
+          { clients: [APP] },
+          () => "http://mock.local",
+          () => spec,
+        ),
+    ).toThrow("needs a spec with an oauth2 security scheme");
   });
 
   it("a code expires after codeTtlSeconds", async () => {
     const spec = await loadSpec();
     let now = 1_000_000;
-    const server = new MockOAuthServer({ clients: [APP], codeTtlSeconds: 60 }, () => "http://mock.local", () => spec, () => now);
+    const server = new MockOAuthServer(
+      { clients: [APP], codeTtlSeconds: 60 },
+      () => "http://mock.local",
+      () => spec,
+      () => now,
+    );
     const redirect = server.route("GET", new URL(authorizeUrl({}).replace(mock.url, "http://mock.local")), {}, undefined)!;
     const value = new URL((redirect.headers as Record<string, string>).Location!).searchParams.get("code")!;
     now += 60_000;
-    const url = new URL(`http://mock.local/oauth2/generate-customer-token?grant_type=authorization_code&code=${value}&redirect_uri=${encodeURIComponent(REDIRECT)}`);
+    const url = new URL(
+      `http://mock.local/oauth2/generate-customer-token?grant_type=authorization_code&code=${value}&redirect_uri=${encodeURIComponent(REDIRECT)}`,
+    );
     const answer = server.route("POST", url, { authorization: basic(APP.clientId, APP.clientSecret) }, undefined)!;
     expect(answer).toMatchObject({ status: 400, body: { error: "invalid_grant", error_description: "the authorization code has expired" } });
   });
 
   it("gong-mock --oauth-client id:secret --token-ttl n: the banner names the app, never its secret, and says which credentials work", async () => {
     const cli = fileURLToPath(new URL("../dist/cli.js", import.meta.url));
-    const child = spawn(process.execPath, [cli, "--port", "0", "--oauth-client", "cli-app:cli-secret-123", "--token-ttl", "5"], { stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(process.execPath, [cli, "--port", "0", "--oauth-client", "cli-app:cli-secret-123", "--token-ttl", "5"], {
+      stdio: ["ignore", "pipe", "pipe"],
+    });
     let out = "";
     child.stdout!.on("data", (d) => (out += d));
     try {
@@ -390,6 +440,7 @@ describe("OAuth off, options and flags", () => {
     let text = "";
     help.stdout!.on("data", (d) => (text += d));
     expect(await new Promise((resolve) => help.on("exit", resolve))).toBe(0);
-    for (const word of ["--oauth-client <id>:<secret>", "GONG_MOCK_OAUTH_CLIENTS", "--token-ttl <seconds>", "GONG_MOCK_TOKEN_TTL"]) expect(text).toContain(word);
+    for (const word of ["--oauth-client <id>:<secret>", "GONG_MOCK_OAUTH_CLIENTS", "--token-ttl <seconds>", "GONG_MOCK_TOKEN_TTL"])
+      expect(text).toContain(word);
   });
 });

@@ -4,7 +4,7 @@
 import { createServer, type IncomingHttpHeaders, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startMockServer, type MockServer } from "../src/index.js";
+import { type MockServer, startMockServer } from "../src/index.js";
 import { basic, eventFor, model, SHARED, sharedEvent, VIEWED, viewedEvent } from "./helpers.js";
 
 const SECRET = "s3cret-Pa55word-XYZ";
@@ -45,7 +45,8 @@ describe("the mock as its own upstream", () => {
     for (const operation of model.operations) {
       const statuses = new Set<number>();
       seen.set(operation.operationId, statuses);
-      const call = async (body: unknown, headers?: Record<string, string>) => statuses.add((await send(proxy.url, operation.path, body, headers, operation.method)).status);
+      const call = async (body: unknown, headers?: Record<string, string>) =>
+        statuses.add((await send(proxy.url, operation.path, body, headers, operation.method)).status);
       const event = eventFor(operation);
       await call(event); // 200
       await call(event); // 409, a replay
@@ -72,7 +73,11 @@ describe("the mock as its own upstream", () => {
   });
 
   it("passes the caller's credentials through unchanged and never writes them down", async () => {
-    const strict = await startMockServer({ port: 0, ratePerSecond: 0, credentials: { accessKeys: [{ accessKey: "proxy-key", accessKeySecret: SECRET }], bearerTokens: ["another-token"] } });
+    const strict = await startMockServer({
+      port: 0,
+      ratePerSecond: 0,
+      credentials: { accessKeys: [{ accessKey: "proxy-key", accessKeySecret: SECRET }], bearerTokens: ["another-token"] },
+    });
     const lines: string[] = [];
     const checking = await startMockServer({ port: 0, upstream: strict.url, log: (line) => lines.push(line) });
     try {
@@ -99,7 +104,11 @@ describe("a wrong upstream", () => {
     "no-retry-after": { status: 429, headers: { "Content-Type": "application/json" }, body: '{"requestId":"r-3","errors":["slow down"]}' },
     "no-request-id": { status: 200, headers: { "Content-Type": "application/json" }, body: '{"integrationId":7390000000000000001}' },
     "accepts-bad-body": { status: 200, headers: { "Content-Type": "application/json" }, body: '{"requestId":"r-5","integrationId":7390000000000000002}' },
-    "odd-bytes": { status: 200, headers: { "Content-Type": "application/json; charset=utf-8", "X-Upstream": "yes" }, body: '{ "requestId" : "r-6",\n  "integrationId": 7390000000000000003 }\n' },
+    "odd-bytes": {
+      status: 200,
+      headers: { "Content-Type": "application/json; charset=utf-8", "X-Upstream": "yes" },
+      body: '{ "requestId" : "r-6",\n  "integrationId": 7390000000000000003 }\n',
+    },
   };
   let upstream: Server;
   let proxy: MockServer;
@@ -124,7 +133,11 @@ describe("a wrong upstream", () => {
   });
 
   const via = (answer: string, body: unknown = sharedEvent()) => send(proxy.url, SHARED, body, { Authorization: AUTH, "X-Answer": answer });
-  const lastViolations = () => proxy.violations().at(-1)!.violations.map((v) => `${v.where}: ${v.problem}`);
+  const lastViolations = () =>
+    proxy
+      .violations()
+      .at(-1)!
+      .violations.map((v) => `${v.where}: ${v.problem}`);
 
   it("names a float integrationId", async () => {
     expect((await via("float-id")).status).toBe(200);
@@ -133,7 +146,9 @@ describe("a wrong upstream", () => {
 
   it("names an undocumented status", async () => {
     expect((await via("undocumented")).status).toBe(418);
-    expect(lastViolations()).toEqual([expect.stringMatching(/^response\.status: 418 is not documented for reportContentShared \(documented: 200, 400, 401, 409, 429, 500\)$/)]);
+    expect(lastViolations()).toEqual([
+      expect.stringMatching(/^response\.status: 418 is not documented for reportContentShared \(documented: 200, 400, 401, 409, 429, 500\)$/),
+    ]);
   });
 
   it("names a 429 without Retry-After", async () => {

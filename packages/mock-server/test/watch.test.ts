@@ -6,7 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startMockServer, type MockServer } from "../src/index.js";
+import { type MockServer, startMockServer } from "../src/index.js";
 import { put, SHARED, sharedEvent, spec } from "./helpers.js";
 
 const repo = fileURLToPath(new URL("../../../", import.meta.url));
@@ -110,7 +110,10 @@ describe("--watch on a bundled file (--spec)", () => {
       expect(fileMock.rateLimits).toEqual({ perSecond: 1, perDay: 1000 });
       const waitFor = async (pattern: RegExp, since: number) => {
         for (let i = 0; i < 400 && !log.slice(since).some((l) => pattern.test(l)); i++) await new Promise((r) => setTimeout(r, 25));
-        expect(log.slice(since).find((l) => pattern.test(l)), log.join("\n")).toBeDefined();
+        expect(
+          log.slice(since).find((l) => pattern.test(l)),
+          log.join("\n"),
+        ).toBeDefined();
       };
 
       let since = log.length;
