@@ -6,10 +6,10 @@ import { parseArgs } from "node:util";
 import { RelayError, RelayUsageError } from "./errors.js";
 import { RelayMetrics } from "./metrics.js";
 import { enqueueNdjson } from "./ndjson.js";
+import type { OAuthGrantInput } from "./oauth.js";
 import { formatStatus, parseDuration } from "./operate.js";
 import { createRelay, type Relay } from "./relay.js";
 import { DEFAULT_DATA_DIR } from "./store.js";
-import type { OAuthGrantInput } from "./oauth.js";
 import type { TenantAuth, TenantChanges, TenantInfo } from "./tenants.js";
 
 const HELP = `gong-relay: durable, multi-tenant delivery of Gong engagement events on Postgres

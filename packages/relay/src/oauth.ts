@@ -12,7 +12,7 @@
 // Known limit: a worker that dies (or loses the database) after Gong answered a refresh and before the commit
 // loses the new refresh token, and Gong has spent the old one: the tenant is then paused with "authorization
 // needed" at its next refresh. Single-use refresh tokens leave no way around that.
-import { createOAuthApp, GongAuthorizationRequiredError, type GongAccess, type GongOAuthApp, type GongTokenSource } from "@gong-engage/client";
+import { createOAuthApp, type GongAccess, GongAuthorizationRequiredError, type GongOAuthApp, type GongTokenSource } from "@gong-engage/client";
 import type { Pool, PoolClient } from "pg";
 import { RelayUsageError } from "./errors.js";
 import { decryptJson, encryptJson } from "./secrets.js";
@@ -125,7 +125,14 @@ export async function writeGrant(
      on conflict (tenant) do update set secrets = excluded.secrets, own_app = excluded.own_app, expires_at = excluded.expires_at,
        base_url = excluded.base_url, scope = excluded.scope, generation = 1, refreshed_at = null, refreshed_by = null,
        refused_at = null, updated_at = clock_timestamp()`,
-    [tenant, encryptJson(key, aad(tenant), secrets), !!grant.clientId, grant.expiresAtMs === undefined ? null : new Date(grant.expiresAtMs), baseUrl, grant.scope ?? ""],
+    [
+      tenant,
+      encryptJson(key, aad(tenant), secrets),
+      !!grant.clientId,
+      grant.expiresAtMs === undefined ? null : new Date(grant.expiresAtMs),
+      baseUrl,
+      grant.scope ?? "",
+    ],
   );
 }
 
@@ -225,8 +232,12 @@ export class GrantTokenSource implements GongTokenSource {
         [tenant],
       );
       const row = rows[0];
-      if (!row) throw new AuthorizationNeededError(`${AUTHORIZATION_NEEDED}: tenant ${tenant} has no OAuth grant stored (gong-relay tenant update ${tenant} --oauth ...)`);
-      if (row.refused_at) throw new AuthorizationNeededError(`${AUTHORIZATION_NEEDED}: Gong refused the tenant's refresh token; the customer must authorize the app again`);
+      if (!row)
+        throw new AuthorizationNeededError(
+          `${AUTHORIZATION_NEEDED}: tenant ${tenant} has no OAuth grant stored (gong-relay tenant update ${tenant} --oauth ...)`,
+        );
+      if (row.refused_at)
+        throw new AuthorizationNeededError(`${AUTHORIZATION_NEEDED}: Gong refused the tenant's refresh token; the customer must authorize the app again`);
       const secrets = decryptJson(secretKey(), aad(tenant), row.secrets) as GrantSecrets;
       const expiresAt = row.expires_at ? (row.expires_at as Date).getTime() : undefined;
       // The lifetime the stored token was given (from its refresh, or its storing), for the renewal margin.
@@ -261,7 +272,14 @@ export class GrantTokenSource implements GongTokenSource {
         `update gong_relay.oauth_grant set secrets = $2, expires_at = $3, base_url = $4, scope = coalesce(nullif($5, ''), scope),
            generation = generation + 1, refreshed_at = clock_timestamp(), refreshed_by = $6, updated_at = clock_timestamp()
          where tenant = $1`,
-        [tenant, encryptJson(secretKey(), aad(tenant), keep), next.expiresAt === undefined ? null : new Date(next.expiresAt), baseUrl, next.scope, this.options.workerId],
+        [
+          tenant,
+          encryptJson(secretKey(), aad(tenant), keep),
+          next.expiresAt === undefined ? null : new Date(next.expiresAt),
+          baseUrl,
+          next.scope,
+          this.options.workerId,
+        ],
       );
       if (baseUrl !== row.base_url) await db.query("update gong_relay.tenant set base_url = $2 where id = $1", [tenant, baseUrl]);
       await db.query("commit");

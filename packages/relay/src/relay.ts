@@ -5,8 +5,8 @@ import { type EnqueueItem, type EnqueueResult, enqueueOwn, insertRows, prepare, 
 import { type Log, stderrLog } from "./log.js";
 import { RelayMetrics } from "./metrics.js";
 import { migrate } from "./migrations.js";
-import { parseDuration, purge, retryDead, status, type TenantStatus } from "./operate.js";
 import { type OAuthAppConfig, oauthAppFromEnv } from "./oauth.js";
+import { parseDuration, purge, retryDead, status, type TenantStatus } from "./operate.js";
 import { loadRelaySpec, type RelaySpec } from "./operations.js";
 import { SECRET_KEY_ENV, secretKeyFrom } from "./secrets.js";
 import { openStore, type Store, type StoreOptions } from "./store.js";

@@ -79,7 +79,9 @@ export class Tenants {
     const url = grant?.baseUrl ?? (baseUrlGiven === undefined ? current : checkBaseUrl(baseUrlGiven));
     if (url === undefined) {
       throw new RelayUsageError(
-        grant ? "baseUrl: the OAuth tokens carry no baseUrl (api_base_url_for_customer): give --base-url" : "baseUrl is required (the customer's Gong API base URL)",
+        grant
+          ? "baseUrl: the OAuth tokens carry no baseUrl (api_base_url_for_customer): give --base-url"
+          : "baseUrl is required (the customer's Gong API base URL)",
       );
     }
     return { auth, grant, baseUrl: url };

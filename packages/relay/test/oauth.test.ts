@@ -57,7 +57,12 @@ afterAll(async () => {
 
 /** The customer's admin approves the app (the mock's authorize page), and the app exchanges the code. */
 async function authorize(app: { clientId: string; clientSecret: string }): Promise<GongTokenSet> {
-  const oauth = createOAuthApp({ ...app, redirectUri: REDIRECT, authorizeUrl: `${mock.url}/oauth2/authorize`, tokenUrl: `${mock.url}/oauth2/generate-customer-token` });
+  const oauth = createOAuthApp({
+    ...app,
+    redirectUri: REDIRECT,
+    authorizeUrl: `${mock.url}/oauth2/authorize`,
+    tokenUrl: `${mock.url}/oauth2/generate-customer-token`,
+  });
   const consent = await fetch(oauth.authorizeUrl({ state: "s" }), { redirect: "manual" });
   const code = new URL(consent.headers.get("location")!).searchParams.get("code")!;
   const tokens = (await oauth.exchangeCode(code)).toStorable();
@@ -133,7 +138,7 @@ test("3 workers, 10 OAuth tenants, 5-second tokens: every event once, each refre
   }
   for (const grant of grants) {
     const stored = decryptJson(Buffer.from(SECRET_KEY, "base64"), `${grant.tenant}\u0000oauth-grant`, grant.secrets) as Record<string, string>;
-    for (const value of Object.values(stored)) secrets.add(value);
+    for (const name of ["accessToken", "refreshToken", "clientSecret"]) if (stored[name]) secrets.add(stored[name]);
   }
 
   // None failed or paused for auth; the revoked tenant paused with "authorization needed", its events kept.
@@ -153,7 +158,10 @@ test("3 workers, 10 OAuth tenants, 5-second tokens: every event once, each refre
   const table = await cli(["status"], env);
   expect(table.stdout).toMatch(/oauth token expires/);
   const list = await cli(["tenant", "list"], env);
-  const reasons = await query(url, "select reason, errors::text, request_id from gong_relay.event union all select paused_reason, null, null from gong_relay.tenant");
+  const reasons = await query(
+    url,
+    "select reason, errors::text, request_id from gong_relay.event union all select paused_reason, null, null from gong_relay.tenant",
+  );
   const texts = [
     ...results.flatMap((r) => [r.stdout, r.stderr]),
     status.stdout,
