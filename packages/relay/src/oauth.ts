@@ -237,7 +237,9 @@ export class GrantTokenSource implements GongTokenSource {
           `${AUTHORIZATION_NEEDED}: tenant ${tenant} has no OAuth grant stored (gong-relay tenant update ${tenant} --oauth ...)`,
         );
       if (row.refused_at)
-        throw new AuthorizationNeededError(`${AUTHORIZATION_NEEDED}: Gong refused the tenant's refresh token; the customer must authorize the app again`);
+        throw new AuthorizationNeededError(
+          `${AUTHORIZATION_NEEDED}: Gong refused the tenant's refresh token (invalid_grant); the customer must authorize the app again`,
+        );
       const secrets = decryptJson(secretKey(), aad(tenant), row.secrets) as GrantSecrets;
       const expiresAt = row.expires_at ? (row.expires_at as Date).getTime() : undefined;
       // The lifetime the stored token was given (from its refresh, or its storing), for the renewal margin.
