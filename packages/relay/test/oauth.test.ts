@@ -136,6 +136,10 @@ test("3 workers, 10 OAuth tenants, 5-second tokens: every event once, each refre
     expect(grant.generation - 1, tenant).toBe(company.refreshes);
     expect(grant.refused_at, tenant).toBeNull();
   }
+  const refreshCounts = TENANTS.map((t) => companies.get(companyOf.get(t)!)!.refreshes);
+  console.log(
+    `refreshes per tenant: min ${Math.min(...refreshCounts)}, max ${Math.max(...refreshCounts)}; 401s answered by the mock: ${mock.requests.filter((r) => / 401 /.test(r.line)).length}`,
+  );
   for (const grant of grants) {
     const stored = decryptJson(Buffer.from(SECRET_KEY, "base64"), `${grant.tenant}\u0000oauth-grant`, grant.secrets) as Record<string, string>;
     for (const name of ["accessToken", "refreshToken", "clientSecret"]) if (stored[name]) secrets.add(stored[name]);
@@ -176,4 +180,28 @@ test("3 workers, 10 OAuth tenants, 5-second tokens: every event once, each refre
   expect(secrets.size).toBeGreaterThan(40);
   expect([...secrets].filter((s) => texts.includes(s))).toEqual([]);
   expect(results.map((r) => r.stderr).join("\n")).toContain(`tenant ${REVOKED}: paused, its events kept: authorization needed`);
+});
+
+test("tenant add --oauth: usage errors name the flag or field, never a token's value", async () => {
+  const env = { DATABASE_URL: url };
+  const dir = tempDir("gong-relay-oauth-usage-");
+  const noFile = await cli(["tenant", "add", "u1", "--oauth"], env);
+  expect(noFile).toMatchObject({ code: 2 });
+  expect(noFile.stderr).toContain("--oauth needs --tokens-file");
+  const both = await cli(["tenant", "add", "u1", "--oauth", "--tokens-file", "-", "--bearer-token", "x"], env, "{}");
+  expect(both.stderr).toContain("either an OAuth grant or keys");
+  const notJson = await cli(["tenant", "add", "u1", "--oauth", "--tokens-file", "-"], env, '{"accessToken": "at-leak-me-1234", ');
+  expect(notJson).toMatchObject({ code: 2 });
+  expect(notJson.stderr).toContain("not JSON");
+  expect(notJson.stderr).not.toContain("at-leak-me-1234");
+  const noRefresh = await cli(
+    ["tenant", "add", "u1", "--oauth", "--tokens-file", writeNdjson(dir, "t.json", [{ accessToken: "at-leak-me-1234", baseUrl: mock.url }])],
+    env,
+  );
+  expect(noRefresh).toMatchObject({ code: 2 });
+  expect(noRefresh.stderr).toContain("refreshToken must be a non-empty single line");
+  expect(noRefresh.stderr).not.toContain("at-leak-me-1234");
+  const noUrl = await cli(["tenant", "add", "u1", "--oauth", "--tokens-file", "-"], env, JSON.stringify({ accessToken: "a-1234", refreshToken: "r-1234" }));
+  expect(noUrl.stderr).toContain("the OAuth tokens carry no baseUrl");
+  expect((await relay.tenants.list()).some((t) => t.id === "u1")).toBe(false);
 });
