@@ -1,15 +1,16 @@
 // gong-relay: the command line over createRelay (relay.ts). Parses flags (node:util parseArgs), calls the API,
 // prints; exit 0 on success, 1 on a failure (one line), 2 on a usage error.
-import { createReadStream, existsSync } from "node:fs";
+import { createReadStream, existsSync, readFileSync } from "node:fs";
 import type { Server } from "node:http";
 import { parseArgs } from "node:util";
 import { RelayError, RelayUsageError } from "./errors.js";
 import { RelayMetrics } from "./metrics.js";
 import { enqueueNdjson } from "./ndjson.js";
+import type { OAuthGrantInput } from "./oauth.js";
 import { formatStatus, parseDuration } from "./operate.js";
 import { createRelay, type Relay } from "./relay.js";
 import { DEFAULT_DATA_DIR } from "./store.js";
-import type { TenantChanges, TenantInfo } from "./tenants.js";
+import type { TenantAuth, TenantChanges, TenantInfo } from "./tenants.js";
 
 const HELP = `gong-relay: durable, multi-tenant delivery of Gong engagement events on Postgres
 
@@ -25,7 +26,16 @@ Commands:
   tenant add <id> --base-url <url> (--access-key <k> --access-key-secret <s> | --bearer-token <t> | --credentials-from-env)
              [--per-second <n>] [--per-day <n>] [--reserve <share>]
                                             --credentials-from-env reads GONG_ACCESS_KEY + GONG_ACCESS_KEY_SECRET or GONG_BEARER_TOKEN
-  tenant update <id> [the same flags]       change any of them (credentials too)
+  tenant add <id> --oauth --tokens-file <file.json | -> [--base-url <url>] [--per-second ...]
+                                            a tenant on a renewing OAuth grant: the JSON file (or stdin with -) holds
+                                            { accessToken, refreshToken, expiresAt, baseUrl, scope } as
+                                            GongTokens.toStorable() gives them, and optionally the tenant's own app
+                                            { clientId, clientSecret }; --base-url only when the tokens have no baseUrl.
+                                            Tokens are never taken as flags (they would show in ps). Workers renew them
+                                            with the tenant's app, or the relay's: GONG_OAUTH_CLIENT_ID,
+                                            GONG_OAUTH_CLIENT_SECRET (and GONG_OAUTH_TOKEN_URL, default Gong's) for run
+  tenant update <id> [the same flags]       change any of them (credentials too; --oauth --tokens-file after the
+                                            customer authorized the app again, then tenant resume)
   tenant pause <id> [--reason <text>]       stop sending for this tenant (its events wait)
   tenant resume <id>
   tenant list [--json]
@@ -52,6 +62,8 @@ const OPTIONS = {
   "access-key-secret": { type: "string" },
   "bearer-token": { type: "string" },
   "credentials-from-env": { type: "boolean" },
+  oauth: { type: "boolean" },
+  "tokens-file": { type: "string" },
   "per-second": { type: "string" },
   "per-day": { type: "string" },
   reserve: { type: "string" },
@@ -179,8 +191,8 @@ async function tenantCommand(relay: Relay, sub: string | undefined, id: string |
   let info: TenantInfo;
   switch (sub) {
     case "add": {
-      if (!flags["base-url"]) throw new RelayUsageError("tenant add needs --base-url (the customer's Gong API base URL)");
       const auth = credentials(flags);
+      if (!flags["base-url"] && !(auth && "oauth" in auth)) throw new RelayUsageError("tenant add needs --base-url (the customer's Gong API base URL)");
       if (!auth) throw new RelayUsageError("tenant add needs credentials: --access-key and --access-key-secret, --bearer-token, or --credentials-from-env");
       info = await relay.tenants.add({ id: needId(), baseUrl: flags["base-url"], auth, ...limits(flags) });
       break;
@@ -215,10 +227,32 @@ async function tenantCommand(relay: Relay, sub: string | undefined, id: string |
 
 function describeTenant(t: TenantInfo): string {
   const reserve = t.reserve ? `, reserve ${t.reserve}` : "";
-  return `${t.id}: ${t.baseUrl}, ${t.authKind === "basic" ? "access key" : "bearer token"}, ${t.perSecond}/s, ${t.perDay}/day${reserve}${t.paused ? `, PAUSED: ${t.pausedReason ?? ""}` : ""}`;
+  const auth =
+    t.authKind === "basic"
+      ? "access key"
+      : t.authKind === "bearer"
+        ? "bearer token"
+        : `OAuth grant (${t.oauth?.authorizationNeeded ? "refused by Gong: authorization needed" : `access token expires ${t.oauth?.expiresAt ?? "(not said)"}`}, ${t.oauth?.app === "tenant" ? "its own app" : "the relay's app"}, generation ${t.oauth?.generation ?? "?"})`;
+  return `${t.id}: ${t.baseUrl}, ${auth}, ${t.perSecond}/s, ${t.perDay}/day${reserve}${t.paused ? `, PAUSED: ${t.pausedReason ?? ""}` : ""}`;
 }
 
-function credentials(flags: Flags) {
+function credentials(flags: Flags): TenantAuth | undefined {
+  if (flags["tokens-file"] !== undefined && !flags.oauth) throw new RelayUsageError("--tokens-file goes with --oauth");
+  if (flags.oauth) {
+    if (flags["credentials-from-env"] || flags["bearer-token"] !== undefined || flags["access-key"] !== undefined || flags["access-key-secret"] !== undefined) {
+      throw new RelayUsageError("--oauth: give the tenant either an OAuth grant or keys, not both");
+    }
+    const file = flags["tokens-file"];
+    if (!file) throw new RelayUsageError("--oauth needs --tokens-file <file.json> (or - for stdin): { accessToken, refreshToken, expiresAt, baseUrl }");
+    if (file !== "-" && !existsSync(file)) throw new RelayUsageError(`--tokens-file ${file}: no such file`);
+    const text = readFileSync(file === "-" ? 0 : file, "utf8");
+    try {
+      return { oauth: JSON.parse(text) as OAuthGrantInput };
+    } catch {
+      // The parser's message may quote the file's text: a token. Only the position is given.
+      throw new RelayUsageError(`--tokens-file ${file}: not JSON (a JSON object { accessToken, refreshToken, expiresAt, baseUrl } is expected)`);
+    }
+  }
   if (flags["credentials-from-env"]) {
     const { GONG_ACCESS_KEY, GONG_ACCESS_KEY_SECRET, GONG_BEARER_TOKEN } = process.env;
     if (GONG_BEARER_TOKEN) return { bearerToken: GONG_BEARER_TOKEN };

@@ -11,6 +11,8 @@ export {
 } from "./errors.js";
 export { RelayMetrics } from "./metrics.js";
 export { migrate, SCHEMA_VERSION } from "./migrations.js";
+export type { OAuthAppConfig, OAuthGrantInfo, OAuthGrantInput } from "./oauth.js";
+export { AUTHORIZATION_NEEDED, oauthAppFromEnv } from "./oauth.js";
 export type { TenantStatus } from "./operate.js";
 export type { RelayOperation, RelaySpec } from "./operations.js";
 export { loadRelaySpec } from "./operations.js";
@@ -19,5 +21,5 @@ export { decideError, decideResult } from "./outcome.js";
 export type { Relay, RelayOptions } from "./relay.js";
 export { createRelay } from "./relay.js";
 export type { StoreOptions } from "./store.js";
-export type { TenantChanges, TenantInfo, TenantInput, TenantLimits } from "./tenants.js";
+export type { TenantAuth, TenantChanges, TenantInfo, TenantInput, TenantLimits } from "./tenants.js";
 export type { RunSummary, WorkerOptions } from "./worker.js";

@@ -13,6 +13,8 @@ export interface TenantStatus {
   nextSend: string | null;
   paused: boolean;
   pausedReason: string | null;
+  /** Tenants on OAuth: when the grant's access token expires (ISO 8601; null when Gong did not say). Never a token. */
+  oauth: { expiresAt: string | null; authorizationNeeded: boolean } | null;
   refused: number;
   /** Dead letters by reason ("503", "timeout", ...), with how many of them may be in Gong. */
   dead: Array<{ reason: string; count: number; mayHaveLanded: number }>;
@@ -21,13 +23,14 @@ export interface TenantStatus {
 export async function status(pool: Pool, tenant?: string): Promise<TenantStatus[]> {
   const { rows } = await pool.query(
     `with today as (select (clock_timestamp() at time zone 'UTC')::date as d)
-     select t.id, t.paused, t.paused_reason, t.day_cap,
+     select t.id, t.paused, t.paused_reason, t.day_cap, t.auth_kind, g.expires_at as oauth_expires_at, g.refused_at as oauth_refused_at,
             case when t.day = today.d then t.day_count else 0 end as used,
             greatest(t.next_at, t.hold_until, clock_timestamp(), case when t.day = today.d and t.day_count >= t.day_cap
                                      then (today.d + 1)::timestamp at time zone 'UTC' end) as next_at,
             coalesce(c.pending, 0)::int as pending, coalesce(c.in_flight, 0)::int as in_flight,
             coalesce(c.delivered_today, 0)::int as delivered_today, coalesce(c.refused, 0)::int as refused
        from gong_relay.tenant t cross join today
+       left join gong_relay.oauth_grant g on g.tenant = t.id
        left join lateral (
          select count(*) filter (where e.status = 'pending') as pending,
                 count(*) filter (where e.status = 'leased') as in_flight,
@@ -54,6 +57,10 @@ export async function status(pool: Pool, tenant?: string): Promise<TenantStatus[
     nextSend: row.pending > 0 && row.next_at && Number.isFinite(row.next_at.getTime()) ? row.next_at.toISOString() : null,
     paused: row.paused,
     pausedReason: row.paused_reason,
+    oauth:
+      row.auth_kind === "oauth"
+        ? { expiresAt: row.oauth_expires_at ? row.oauth_expires_at.toISOString() : null, authorizationNeeded: row.oauth_refused_at !== null }
+        : null,
     refused: row.refused,
     dead: dead.rows.filter((d) => d.tenant === row.id).map((d) => ({ reason: d.reason, count: d.count, mayHaveLanded: d.landed })),
   }));
@@ -61,7 +68,7 @@ export async function status(pool: Pool, tenant?: string): Promise<TenantStatus[
 
 export function formatStatus(rows: TenantStatus[]): string {
   if (rows.length === 0) return "no tenants yet: gong-relay tenant add <id> --base-url ... (see gong-relay --help)";
-  const header = ["tenant", "pending", "in flight", "delivered today", "quota left", "next send", "refused", "dead letters", "paused"];
+  const header = ["tenant", "pending", "in flight", "delivered today", "quota left", "next send", "refused", "dead letters", "oauth token expires", "paused"];
   const lines = rows.map((r) => [
     r.tenant,
     String(r.pending),
@@ -71,6 +78,7 @@ export function formatStatus(rows: TenantStatus[]): string {
     r.nextSend ?? "-",
     String(r.refused),
     r.dead.length ? r.dead.map((d) => `${d.count}× ${d.reason}${d.mayHaveLanded ? ` (${d.mayHaveLanded} may be in Gong)` : ""}`).join(", ") : "0",
+    r.oauth ? (r.oauth.authorizationNeeded ? "refused: authorization needed" : (r.oauth.expiresAt ?? "not said")) : "-",
     r.paused ? `yes: ${r.pausedReason ?? ""}` : "no",
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i]!.length)));

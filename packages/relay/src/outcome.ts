@@ -6,6 +6,9 @@
 //   409                               already reported (it is in Gong)   -
 //   429                               back to the queue, not a failure   paused for Retry-After
 //   401, 403                          back to the queue (kept)           paused, with Gong's reason
+//   OAuth: refresh refused            back to the queue (kept)           paused: "authorization needed"
+//   (invalid_grant), no app to renew
+//   OAuth: token endpoint unreachable retried with backoff (nothing sent)  -
 //   other 4xx, invalid by the spec    refused, with Gong's errors        -
 //   5xx, timeout, reset, lost answer  retried with backoff; after        -
 //                                     maxAttempts, dead-lettered with
@@ -49,6 +52,13 @@ export function decideError(error: unknown): Decision {
       return { kind: "accepted", resultId: undefined, requestId: error.requestId, status: error.status ?? 200 };
     case "VALIDATION_FAILED":
       return { kind: "refused", status: undefined, reason: "invalid", errors: error.errors };
+    case "AUTHORIZATION_REQUIRED": {
+      // The OAuth grant's refresh was refused (or cannot be made): only the customer's admin can fix it.
+      const detail = error.errors.join("; ");
+      return { kind: "credentials-refused", status: 0, reason: detail.startsWith("authorization needed") ? detail : `authorization needed: ${detail}` };
+    }
+    case "TOKEN_UNAVAILABLE":
+      return { kind: "transient", status: undefined, reason: "token-unavailable", errors: error.errors, mayHaveLanded: error.mayHaveLanded };
     case "HTTP_ERROR":
       break;
   }

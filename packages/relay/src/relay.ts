@@ -5,6 +5,7 @@ import { type EnqueueItem, type EnqueueResult, enqueueOwn, insertRows, prepare, 
 import { type Log, stderrLog } from "./log.js";
 import { RelayMetrics } from "./metrics.js";
 import { migrate } from "./migrations.js";
+import { type OAuthAppConfig, oauthAppFromEnv } from "./oauth.js";
 import { parseDuration, purge, retryDead, status, type TenantStatus } from "./operate.js";
 import { loadRelaySpec, type RelaySpec } from "./operations.js";
 import { SECRET_KEY_ENV, secretKeyFrom } from "./secrets.js";
@@ -19,6 +20,11 @@ export interface RelayOptions extends StoreOptions {
   spec?: string | Record<string, unknown>;
   /** State-change lines. @default to stderr with a timestamp */
   log?: Log;
+  /**
+   * The OAuth app that renews the tokens of OAuth tenants without an app of their own.
+   * @default from GONG_OAUTH_CLIENT_ID, GONG_OAUTH_CLIENT_SECRET and GONG_OAUTH_TOKEN_URL (Gong's token endpoint when unset)
+   */
+  oauthApp?: OAuthAppConfig;
 }
 
 export interface Relay {
@@ -64,7 +70,8 @@ export async function createRelay(options: RelayOptions = {}): Promise<Relay> {
     },
     run: async ({ metrics, ...workerOptions } = {}) => {
       secretKey(); // refuse to start without the key, before claiming anything
-      const worker = new Worker(store, spec(), secretKey, metrics ?? new RelayMetrics(store.pool), log, workerOptions);
+      const oauthApp = options.oauthApp ?? oauthAppFromEnv();
+      const worker = new Worker(store, spec(), secretKey, metrics ?? new RelayMetrics(store.pool), log, workerOptions, oauthApp);
       return worker.run();
     },
     status: (tenant) => status(store.pool, tenant),

@@ -24,21 +24,31 @@ export function secretKeyFrom(value: string | undefined): Buffer {
 }
 
 export function encryptCredentials(key: Buffer, tenant: string, auth: GongAuth): Buffer {
-  const iv = randomBytes(12);
-  const cipher = createCipheriv("aes-256-gcm", key, iv);
-  cipher.setAAD(Buffer.from(tenant, "utf8"));
-  const body = Buffer.concat([cipher.update(JSON.stringify(auth), "utf8"), cipher.final()]);
-  return Buffer.concat([Buffer.from([VERSION]), iv, cipher.getAuthTag(), body]);
+  return encryptJson(key, tenant, auth);
 }
 
 export function decryptCredentials(key: Buffer, tenant: string, blob: Buffer): GongAuth {
+  return decryptJson(key, tenant, blob) as GongAuth;
+}
+
+/** Any JSON value, bound to `aad` (the tenant id, or the tenant id and what the blob is). */
+export function encryptJson(key: Buffer, aad: string, value: unknown): Buffer {
+  const iv = randomBytes(12);
+  const cipher = createCipheriv("aes-256-gcm", key, iv);
+  cipher.setAAD(Buffer.from(aad, "utf8"));
+  const body = Buffer.concat([cipher.update(JSON.stringify(value), "utf8"), cipher.final()]);
+  return Buffer.concat([Buffer.from([VERSION]), iv, cipher.getAuthTag(), body]);
+}
+
+export function decryptJson(key: Buffer, aad: string, blob: Buffer): unknown {
+  const tenant = aad.split("\u0000")[0]!;
   try {
     if (blob[0] !== VERSION) throw new Error("version");
     const decipher = createDecipheriv("aes-256-gcm", key, blob.subarray(1, 13));
-    decipher.setAAD(Buffer.from(tenant, "utf8"));
+    decipher.setAAD(Buffer.from(aad, "utf8"));
     decipher.setAuthTag(blob.subarray(13, 29));
     const text = Buffer.concat([decipher.update(blob.subarray(29)), decipher.final()]).toString("utf8");
-    return JSON.parse(text) as GongAuth;
+    return JSON.parse(text);
   } catch {
     throw new RelayUsageError(
       `the credentials of tenant ${JSON.stringify(tenant)} cannot be decrypted with this ${SECRET_KEY_ENV}: every gong-relay process needs the key they were stored with (or store them again: gong-relay tenant update ${tenant} ...)`,

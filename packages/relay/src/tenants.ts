@@ -3,8 +3,9 @@
 // at least `interval_ms` apart, at most `day_cap` per UTC day, after leaving the `reserve` share to the
 // customer's other integrations. Nothing returned from here carries a credential.
 import type { GongAuth } from "@gong-engage/client";
-import type { Pool } from "pg";
+import type { Pool, PoolClient } from "pg";
 import { RelayUsageError, UnknownTenantError } from "./errors.js";
+import { checkGrant, grantInfo, type OAuthGrantInfo, type OAuthGrantInput, writeGrant } from "./oauth.js";
 import { encryptCredentials } from "./secrets.js";
 
 export interface TenantLimits {
@@ -19,11 +20,16 @@ export interface TenantLimits {
 export interface TenantInput extends TenantLimits {
   /** Your name for the customer: letters, digits, `.`, `_`, `-`, `:` (at most 100). */
   id: string;
-  /** The customer's Gong API base URL (OAuth apps: the token's api_base_url_for_customer). */
-  baseUrl: string;
-  /** { accessKey, accessKeySecret } or { bearerToken }. Stored encrypted. */
-  auth: GongAuth;
+  /** The customer's Gong API base URL. With an OAuth grant: optional, the grant's baseUrl (api_base_url_for_customer) wins. */
+  baseUrl?: string;
+  /**
+   * { accessKey, accessKeySecret }, { bearerToken } (a fixed token), or { oauth: grant }: a renewing OAuth grant
+   * (tokens as GongTokens.toStorable() gives them, optionally the tenant's own clientId / clientSecret). Stored encrypted.
+   */
+  auth: TenantAuth;
 }
+
+export type TenantAuth = GongAuth | { oauth: OAuthGrantInput };
 
 export type TenantChanges = Partial<Omit<TenantInput, "id">>;
 
@@ -31,7 +37,9 @@ export type TenantChanges = Partial<Omit<TenantInput, "id">>;
 export interface TenantInfo {
   id: string;
   baseUrl: string;
-  authKind: "basic" | "bearer";
+  authKind: "basic" | "bearer" | "oauth";
+  /** OAuth tenants: the grant's expiry, last refresh, generation and app (never a token). */
+  oauth?: OAuthGrantInfo;
   perSecond: number;
   perDay: number;
   reserve: number;
@@ -49,30 +57,68 @@ export class Tenants {
   async add(input: TenantInput): Promise<TenantInfo> {
     checkId(input?.id);
     const limits = this.limits(input);
-    const baseUrl = checkBaseUrl(input.baseUrl);
-    const auth = checkAuth(input.auth);
-    const blob = encryptCredentials(this.secretKey(), input.id, auth);
-    const result = await this.pool.query(
-      `insert into gong_relay.tenant (id, base_url, auth_kind, credentials, per_second, per_day, reserve, burst, interval_ms, window_ms, day_cap)
-       values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) on conflict (id) do nothing returning id`,
-      [input.id, baseUrl, authKind(auth), blob, ...pacingColumns(limits)],
-    );
-    if (result.rowCount === 0) throw new RelayUsageError(`tenant ${JSON.stringify(input.id)} exists already: use \`gong-relay tenant update\``);
+    const { auth, grant, baseUrl } = this.checkAuthAndUrl(input.auth, input.baseUrl, undefined);
+    const blob = auth && encryptCredentials(this.secretKey(), input.id, auth);
+    await this.transaction(async (db) => {
+      const result = await db.query(
+        `insert into gong_relay.tenant (id, base_url, auth_kind, credentials, per_second, per_day, reserve, burst, interval_ms, window_ms, day_cap)
+         values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) on conflict (id) do nothing returning id`,
+        [input.id, baseUrl, auth ? authKind(auth) : "oauth", blob ?? null, ...pacingColumns(limits)],
+      );
+      if (result.rowCount === 0) throw new RelayUsageError(`tenant ${JSON.stringify(input.id)} exists already: use \`gong-relay tenant update\``);
+      if (grant) await writeGrant(db, this.secretKey(), input.id, grant, baseUrl);
+    });
     return this.get(input.id);
+  }
+
+  // Keys or a grant; the base URL from the grant, else the one given, else (update) the current one.
+  private checkAuthAndUrl(given: unknown, baseUrlGiven: string | undefined, current: string | undefined) {
+    const isGrant = !!given && typeof given === "object" && "oauth" in given;
+    const grant = isGrant ? checkGrant((given as { oauth: unknown }).oauth, checkBaseUrl) : undefined;
+    const auth = given === undefined || isGrant ? undefined : checkAuth(given);
+    const url = grant?.baseUrl ?? (baseUrlGiven === undefined ? current : checkBaseUrl(baseUrlGiven));
+    if (url === undefined) {
+      throw new RelayUsageError(
+        grant
+          ? "baseUrl: the OAuth tokens carry no baseUrl (api_base_url_for_customer): give --base-url"
+          : "baseUrl is required (the customer's Gong API base URL)",
+      );
+    }
+    return { auth, grant, baseUrl: url };
+  }
+
+  private async transaction(work: (db: PoolClient) => Promise<void>): Promise<void> {
+    const db = await this.pool.connect();
+    try {
+      await db.query("begin");
+      await work(db);
+      await db.query("commit");
+    } catch (error) {
+      await db.query("rollback").catch(() => {});
+      throw error;
+    } finally {
+      db.release();
+    }
   }
 
   async update(id: string, changes: TenantChanges): Promise<TenantInfo> {
     const current = await this.get(id);
     const limits = this.limits({ perSecond: current.perSecond, perDay: current.perDay, reserve: current.reserve, ...definedOnly(changes) });
-    const baseUrl = changes.baseUrl === undefined ? current.baseUrl : checkBaseUrl(changes.baseUrl);
-    const auth = changes.auth === undefined ? undefined : checkAuth(changes.auth);
-    await this.pool.query(
-      `update gong_relay.tenant set base_url = $2, per_second = $3, per_day = $4, reserve = $5, burst = $6, interval_ms = $7,
-         window_ms = $8, day_cap = $9, updated_at = clock_timestamp(),
-         auth_kind = coalesce($10, auth_kind), credentials = coalesce($11, credentials)
-       where id = $1`,
-      [id, baseUrl, ...pacingColumns(limits), auth && authKind(auth), auth && encryptCredentials(this.secretKey(), id, auth)],
-    );
+    const { auth, grant, baseUrl } = this.checkAuthAndUrl(changes.auth, changes.baseUrl, current.baseUrl);
+    await this.transaction(async (db) => {
+      // New keys drop a grant; a new grant (after the customer authorized the app again) replaces the keys.
+      const kind = auth ? authKind(auth) : grant ? "oauth" : null;
+      if (grant) await db.query("update gong_relay.tenant set auth_kind = 'oauth', credentials = null where id = $1", [id]);
+      await db.query(
+        `update gong_relay.tenant set base_url = $2, per_second = $3, per_day = $4, reserve = $5, burst = $6, interval_ms = $7,
+           window_ms = $8, day_cap = $9, updated_at = clock_timestamp(),
+           auth_kind = coalesce($10, auth_kind), credentials = case when $10 = 'oauth' then null else coalesce($11, credentials) end
+         where id = $1`,
+        [id, baseUrl, ...pacingColumns(limits), kind, auth ? encryptCredentials(this.secretKey(), id, auth) : null],
+      );
+      if (grant) await writeGrant(db, this.secretKey(), id, grant, baseUrl);
+      if (auth) await db.query("delete from gong_relay.oauth_grant where tenant = $1", [id]);
+    });
     await this.pool.query("select pg_notify('gong_relay', $1)", [id]);
     return this.get(id);
   }
@@ -90,13 +136,20 @@ export class Tenants {
 
   async list(): Promise<TenantInfo[]> {
     const { rows } = await this.pool.query(`${SELECT_INFO} order by id`);
-    return rows.map(toInfo);
+    return this.withGrants(rows.map(toInfo));
   }
 
   async get(id: string): Promise<TenantInfo> {
     const { rows } = await this.pool.query(`${SELECT_INFO} where id = $1`, [id]);
     if (!rows[0]) throw new UnknownTenantError([id]);
-    return toInfo(rows[0]);
+    return (await this.withGrants([toInfo(rows[0])]))[0]!;
+  }
+
+  private async withGrants(infos: TenantInfo[]): Promise<TenantInfo[]> {
+    const oauth = infos.filter((t) => t.authKind === "oauth").map((t) => t.id);
+    if (!oauth.length) return infos;
+    const grants = await grantInfo(this.pool, oauth);
+    return infos.map((t) => (grants.has(t.id) ? { ...t, oauth: grants.get(t.id)! } : t));
   }
 
   private async setPaused(id: string, paused: boolean, reason: string | null): Promise<void> {

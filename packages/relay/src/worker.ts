@@ -14,6 +14,7 @@ import { crashPoint } from "./crash-points.js";
 import type { Log } from "./log.js";
 import { StateLog } from "./log.js";
 import type { RelayMetrics } from "./metrics.js";
+import { GrantTokenSource, type OAuthAppConfig } from "./oauth.js";
 import type { RelaySpec } from "./operations.js";
 import { type Decision, decideError, decideResult } from "./outcome.js";
 import { decryptCredentials } from "./secrets.js";
@@ -69,7 +70,8 @@ interface Claimed {
   may_have_landed: boolean;
   tenant_version: Date;
   base_url: string;
-  credentials: Buffer;
+  /** null for a tenant on OAuth (its grant is in gong_relay.oauth_grant: the check constraint of migration 0002). */
+  credentials: Buffer | null;
   claimed_at: Date;
   /** performance.now() when the claim query was sent. */
   claimSentAt: number;
@@ -103,6 +105,8 @@ export class Worker {
     private readonly metrics: RelayMetrics,
     private readonly log: Log,
     options: WorkerOptions = {},
+    /** The relay's OAuth app, to renew the tokens of OAuth tenants without an app of their own. */
+    private readonly oauthApp: OAuthAppConfig | undefined = undefined,
   ) {
     this.options = {
       concurrency: options.concurrency ?? 4,
@@ -378,7 +382,18 @@ export class Worker {
     if (cached && cached.version === version) return cached.client;
     let client: EngagementClient | Error;
     try {
-      const auth = decryptCredentials(this.secretKey(), claimed.tenant, claimed.credentials);
+      // OAuth: the client asks the grant's token source before each send, and after a 401 once more (renewed
+      // under the grant's row lock, see oauth.ts) and resends the same event.
+      const auth = claimed.credentials
+        ? decryptCredentials(this.secretKey(), claimed.tenant, claimed.credentials)
+        : new GrantTokenSource({
+            pool: this.store.pool,
+            tenant: claimed.tenant,
+            secretKey: this.secretKey,
+            relayApp: this.oauthApp,
+            workerId: this.id,
+            timeoutMs: this.options.timeoutMs,
+          });
       client = createEngagementClient({ baseUrl: claimed.base_url, auth, rateLimit: false, retry: false, validate: true, timeoutMs: this.options.timeoutMs });
     } catch (error) {
       client = new Error((error as Error).message);

@@ -31,6 +31,16 @@ describe("decideError: each of Gong's answers", () => {
       { kind: "refused", reason: "invalid", errors: ["contentUrl: must be a URL"] },
     ],
     [new Error("boom"), { kind: "transient", reason: "error", mayHaveLanded: true }],
+    // OAuth: the grant's refresh refused (invalid_grant) pauses the tenant; a token endpoint that is down retries.
+    [
+      new GongApiError({ code: "AUTHORIZATION_REQUIRED", operationId: "x", errors: ["Gong OAuth token refresh failed: Gong answered 400 invalid_grant"] }),
+      { kind: "credentials-refused", reason: "authorization needed: Gong OAuth token refresh failed: Gong answered 400 invalid_grant" },
+    ],
+    [
+      new GongApiError({ code: "AUTHORIZATION_REQUIRED", operationId: "x", errors: ["authorization needed: no grant"] }),
+      { kind: "credentials-refused", reason: "authorization needed: no grant" },
+    ],
+    [new GongApiError({ code: "TOKEN_UNAVAILABLE", operationId: "x" }), { kind: "transient", reason: "token-unavailable", mayHaveLanded: false }],
   ])("%s", (error, expected) => {
     expect(decideError(error)).toMatchObject(expected);
   });
@@ -66,6 +76,8 @@ describe("the spec's rules", () => {
     }
     // Sent with the client method named by the operationId, when the client has one.
     expect(spec.find("shared")!.sendable).toBe(true);
+    // This client has a method for every operation of this spec (digital-interaction included): all of them flow.
+    expect(spec.operations.filter((o) => !o.sendable).map((o) => o.operationId)).toEqual([]);
     expect(spec.rateLimits).toEqual(document["x-gong-rate-limits"]);
   });
 
