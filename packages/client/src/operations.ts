@@ -17,6 +17,11 @@ export type OperationName = keyof OperationNamed;
 /** The answer field that carries Gong's id for the event (x-gong-event.resultIdField), or never. */
 type ResultIdField<Id extends OperationId> = (typeof OPERATIONS)[Id]["event"] extends { resultIdField: infer F extends string } ? F : never;
 
+/** Every operation's result id field: an operation without one has it as optional `undefined`, so that code reading
+ * `result.integrationId` from an unparameterised ReportResult still compiles when the spec gains such an operation. */
+type AnyResultIdField = { [Id in OperationId]: ResultIdField<Id> }[OperationId];
+type NoResultId<Id extends OperationId> = { readonly [K in Exclude<AnyResultIdField, ResultIdField<Id>>]?: undefined };
+
 /** What a report resolves with (by operation; without a parameter, any operation's). */
 export type ReportResult<Id extends OperationId = OperationId> = Id extends OperationId
   ?
@@ -25,7 +30,7 @@ export type ReportResult<Id extends OperationId = OperationId> = Id extends Oper
           requestId: string;
           /** False: this call's request was accepted. */
           alreadyReported: false;
-        } & { readonly [K in ResultIdField<Id>]: bigint }) // Gong's id for the event, exact (an int64 beyond 2^53)
+        } & { readonly [K in ResultIdField<Id>]: bigint } & NoResultId<Id>) // Gong's id for the event, exact (an int64 beyond 2^53)
       | ({
           requestId: string;
           /**
@@ -34,7 +39,7 @@ export type ReportResult<Id extends OperationId = OperationId> = Id extends Oper
            * carry its id for the event: that field is undefined.
            */
           alreadyReported: true;
-        } & { readonly [K in ResultIdField<Id>]: undefined })
+        } & { readonly [K in ResultIdField<Id>]: undefined } & NoResultId<Id>)
   : never;
 
 const BY_NAME = new Map<string, Operation>();

@@ -27,7 +27,10 @@ describe("types generated from the spec", () => {
     expectTypeOf<components["schemas"]["EventReportedResponse"]["integrationId"]>().toEqualTypeOf<bigint>();
     expectTypeOf<Extract<ReportResult<"reportContentShared">, { alreadyReported: false }>["integrationId"]>().toEqualTypeOf<bigint>();
     // An operation whose answer carries no id for the event (x-gong-event without resultIdField).
-    expectTypeOf<Extract<ReportResult<"reportDigitalInteraction">, { alreadyReported: false }>>().not.toHaveProperty("integrationId");
+    // It never carries one (optional `undefined`), so code that reads `integrationId` from any operation's result
+    // (an unparameterised ReportResult, as apps wrote before the spec gained such an operation) still compiles.
+    expectTypeOf<Extract<ReportResult<"reportDigitalInteraction">, { alreadyReported: false }>["integrationId"]>().toEqualTypeOf<undefined>();
+    expectTypeOf<ReportResult["integrationId"]>().toEqualTypeOf<bigint | undefined>();
     expectTypeOf<EngagementClient["reportDigitalInteraction"]>().returns.resolves.toEqualTypeOf<ReportResult<"reportDigitalInteraction">>();
     expectTypeOf<ReportResult["requestId"]>().toEqualTypeOf<string>();
   });
