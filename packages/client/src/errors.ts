@@ -43,7 +43,7 @@ export interface GongApiErrorInit {
 export class GongApiError extends Error {
   override readonly name: string = "GongApiError";
   readonly code: GongErrorCode;
-  /** The operation that failed: `reportContentShared` or `reportContentViewed`. */
+  /** The operation that failed, by its operationId (e.g. `reportContentShared`). */
   readonly operationId: string;
   /** The HTTP status of Gong's last answer; undefined when no answer arrived (timeout, network error) or nothing was sent. */
   readonly status: number | undefined;

@@ -10,6 +10,7 @@
 //     scope, token_type, api_base_url_for_customer (the customer's own API host).
 // The default URLs and scopes are the spec's oauth2 scheme (src/generated/oauth.ts). Credentials (the client
 // secret, codes, tokens) never appear in a message, an error, or the JSON / string / inspected form of a result.
+import { checkBaseUrl } from "@gong-engage/spec-model/runtime";
 import { attemptSignal } from "./abort.js";
 import { base64 } from "./auth.js";
 import { oauth2Flow } from "./generated/oauth.js";
@@ -376,22 +377,18 @@ function requireSecretText(value: unknown, name: string, who = "createOAuthApp")
 }
 
 /**
- * An absolute http(s) URL without credentials (a base URL, trailing slash trimmed; or, with `asGiven`, any such URL kept exactly as given).
- * Replace with @gong-engage/spec-model/runtime's checkBaseUrl once the client depends on it.
+ * An absolute http(s) URL without credentials. A base URL (tokens' `baseUrl`, `api_base_url_for_customer`) goes
+ * through the one base-URL check (spec-model's `checkBaseUrl`: no query, trailing slash trimmed); with `asGiven`
+ * (a redirect URI, which must match a registered one exactly, or an endpoint) the URL is kept exactly as given.
  */
 export function checkHttpUrl(value: unknown, name: string, { asGiven = false } = {}): string {
   if (typeof value !== "string" || value === "")
     throw new TypeError(`\`${name}\` must be an absolute http(s) URL, got ${value === undefined ? "nothing" : JSON.stringify(value)}.`);
-  let url: URL;
-  try {
-    url = new URL(value);
-  } catch {
-    throw new TypeError(`\`${name}\` must be an absolute http(s) URL, got ${JSON.stringify(value)}.`);
-  }
-  if (url.protocol !== "https:" && url.protocol !== "http:") throw new TypeError(`\`${name}\` must use http or https, got ${JSON.stringify(url.protocol)}.`);
-  if (url.username || url.password) throw new TypeError(`\`${name}\` must not carry credentials.`);
-  // A redirect URI must match a registered one exactly, so it is sent as given.
-  if (asGiven) return value;
-  if (url.search || url.hash) throw new TypeError(`\`${name}\` must be a base URL without a query or fragment, got ${JSON.stringify(value)}.`);
-  return url.href.replace(/\/+$/, "");
+  const checked = checkBaseUrl(asGiven ? withoutQuery(value) : value, `\`${name}\``);
+  return asGiven ? value : checked;
+}
+
+/** The URL without its query and fragment (they are part of an endpoint, not of what makes it a valid URL). */
+function withoutQuery(value: string): string {
+  return value.replace(/[?#].*$/s, "");
 }

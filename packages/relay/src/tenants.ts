@@ -3,6 +3,7 @@
 // at least `interval_ms` apart, at most `day_cap` per UTC day, after leaving the `reserve` share to the
 // customer's other integrations. Nothing returned from here carries a credential.
 import type { GongAuth } from "@gong-engage/client";
+import { checkBaseUrl as checkSpecBaseUrl } from "@gong-engage/spec-model/runtime";
 import type { Pool, PoolClient } from "pg";
 import { RelayUsageError, UnknownTenantError } from "./errors.js";
 import { checkGrant, grantInfo, type OAuthGrantInfo, type OAuthGrantInput, writeGrant } from "./oauth.js";
@@ -208,16 +209,13 @@ function checkId(id: unknown): asserts id is string {
   }
 }
 
+/** The one base-URL check (spec-model's), as a usage error of the relay. */
 function checkBaseUrl(value: unknown): string {
-  let url: URL;
   try {
-    url = new URL(String(value));
-  } catch {
-    throw new RelayUsageError(`baseUrl must be an absolute http(s) URL such as https://api.gong.io, got ${JSON.stringify(value)}`);
+    return checkSpecBaseUrl(String(value), "baseUrl", { credentialsHint: "give them as the access key / bearer token" });
+  } catch (error) {
+    throw new RelayUsageError((error as Error).message.replace(/\.$/, ""));
   }
-  if (url.protocol !== "https:" && url.protocol !== "http:") throw new RelayUsageError(`baseUrl must use http or https, got ${url.protocol}`);
-  if (url.username || url.password) throw new RelayUsageError("baseUrl must not carry credentials: give them as the access key / bearer token");
-  return String(value).replace(/\/+$/, "");
 }
 
 function checkAuth(auth: unknown): GongAuth {
