@@ -288,7 +288,7 @@ describe("Gong's 409", () => {
   });
 
   it("timeout then 409: the event is reported", async () => {
-    const { gong } = await clientFor([{ hang: true }, fail(409)], { timeoutMs: 100 });
+    const { gong } = await clientFor([{ hang: true }, fail(409)], { timeoutMs: 1_000 });
     await expect(gong.reportContentViewed(viewedEvent())).resolves.toMatchObject({ alreadyReported: true });
   });
 
@@ -310,13 +310,13 @@ describe("Gong's 409", () => {
 
 describe("timeouts and aborts", () => {
   it("times out a hanging attempt and retries it", async () => {
-    const { gong, retries } = await clientFor([{ hang: true }, ok()], { timeoutMs: 100 });
+    const { gong, retries } = await clientFor([{ hang: true }, ok()], { timeoutMs: 1_000 });
     await expect(gong.reportContentShared(sharedEvent())).resolves.toMatchObject({ alreadyReported: false });
     expect(retries[0]!.reason).toBe("timeout");
   });
 
   it("the timeout also covers a body that stops half-way", async () => {
-    const { gong, retries } = await clientFor([{ headersThenHang: true }, ok()], { timeoutMs: 100 });
+    const { gong, retries } = await clientFor([{ headersThenHang: true }, ok()], { timeoutMs: 1_000 });
     await expect(gong.reportContentShared(sharedEvent())).resolves.toMatchObject({ alreadyReported: false });
     expect(retries[0]!.reason).toBe("timeout");
   });
@@ -325,7 +325,8 @@ describe("timeouts and aborts", () => {
     const { gong, server } = await clientFor(
       Array.from({ length: 3 }, () => ({ hang: true as const })),
       {
-        timeoutMs: 50,
+        // Long enough that a loaded machine still delivers each request before its attempt times out.
+        timeoutMs: 1_000,
         retry: { maxRetries: 2, baseDelayMs: 1 },
       },
     );
