@@ -16,6 +16,8 @@ vi.mock("node:fs", async (importOriginal) => {
 
 describe("import time", () => {
   it("reads no file until loadSpecModel is called", async () => {
+    // The files of this package share a module registry (isolate: false): load this one afresh, under the mock.
+    vi.resetModules();
     const specModel = await import("../src/index.js");
     expect(reads).toEqual([]);
     specModel.loadSpecModel();
