@@ -1,18 +1,21 @@
 #!/usr/bin/env node
-// `pnpm test:packaging`: proves that a user's own app can install and use the three packages (and the spec model
+// `pnpm test:packaging`: proves that a user's own app can install and use the four packages (and the spec model
 // they share), the way the README's "Use it from your app" section says, with npm only and outside this workspace:
-//   1. `pnpm pack` @gong-engage/spec-model, client, mock-server and contract-tests; check each
+//   1. `pnpm pack` @gong-engage/spec-model, client, mock-server, contract-tests and relay; check each
 //      tarball (no workspace: ranges, the files it must ship, the bundled spec where needed) and print its size;
 //   2. in a temp directory outside the workspace, a plain npm project `npm install`s the tarballs;
 //   3. a TypeScript file that imports the client type-checks with `tsc --strict`;
 //   4. the mock starts from the installed package's bin (`npx gong-mock --port 0`), and the compiled file
 //      reports an event to it (checked in the mock's journal);
 //   5. the installed contract suite runs against that mock from its own bin (`npx gong-contract --base-url`),
-//      and writes JUnit XML.
+//      and writes JUnit XML;
+//   6. the installed relay (`npx gong-relay`, its own embedded Postgres from npm, no database configured) takes a
+//      tenant, enqueues events from a file and delivers them to that mock: each once in the mock's journal.
 // Installing takes the npm registry (the install step); everything the test runs is on 127.0.0.1.
 // Keeps the temp directory on failure (its path is printed). KEEP=1 keeps it always.
 import { execFileSync, spawn } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { randomBytes } from "node:crypto";
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -40,6 +43,19 @@ const PACKAGES = {
   "@gong-engage/contract-tests": {
     dir: "packages/contract-tests",
     mustShip: ["bin/gong-contract.js", "dist/src/cli.js", "dist/test/contract/contract.test.js", "dist/openapi.json", "README.md", "LICENSE"],
+  },
+  "@gong-engage/relay": {
+    dir: "packages/relay",
+    mustShip: [
+      "bin/gong-relay.js",
+      "dist/index.js",
+      "dist/index.d.ts",
+      "dist/cli.js",
+      "migrations/0001_outbox.sql",
+      "migrations/0002_oauth.sql",
+      "README.md",
+      "LICENSE",
+    ],
   },
 };
 
@@ -243,6 +259,53 @@ try {
   if (!/\| reportContentViewed \| 429 \| ✅ checked \|/.test(readFileSync(report, "utf8"))) throw new Error("gong-contract --report wrote no coverage table");
   const tests = /Tests\s+(\d+) passed/.exec(contract.output)?.[1];
   step(`gong-contract passed against the installed mock (${tests} tests); JUnit: ${readFileSync(junit, "utf8").length} bytes`);
+
+  step("the installed relay, no database configured (its own embedded Postgres): tenant add, enqueue, run --until-idle");
+  const relayEnv = {
+    ...appEnv,
+    ...credentials,
+    // A key made for this run only: it encrypts the tenant's credentials in the relay's database.
+    GONG_RELAY_SECRET_KEY: randomBytes(32).toString("base64"),
+    NO_COLOR: "1",
+  };
+  // Run as root (CI), the embedded Postgres runs as the "postgres" user, which must be able to pass through the
+  // temp folder (mkdtemp makes it 700) to reach its data folder.
+  chmodSync(work, 0o711);
+  const relayData = ["--data-dir", join(app, ".gong-relay")];
+  const relay = async (args) => {
+    const { code, output } = await runToEnd("npx", ["gong-relay", ...args, ...relayData], { cwd: app, env: relayEnv });
+    if (code !== 0) throw new Error(`gong-relay ${args.join(" ")} failed (exit code ${code}):\n${output.slice(-4000)}`);
+    return output;
+  };
+  await relay(["tenant", "add", "packaging-tenant", "--base-url", mockUrl, "--credentials-from-env"]);
+  const relayIds = [1, 2, 3].map((n) => `packaging-relay-${Date.now()}-${n}`);
+  writeFileSync(
+    join(app, "events.ndjson"),
+    relayIds
+      .map((eventId) =>
+        JSON.stringify({
+          reportingSystem: "my-proposals-app",
+          eventId,
+          eventTimestamp: new Date().toISOString(),
+          contentId: "doc_1",
+          contentUrl: "https://app.example.com/doc_1",
+          contentTitle: "Q3 proposal",
+          recipients: [{ email: "buyer@customer.com" }],
+        }),
+      )
+      .join("\n"),
+  );
+  await relay(["enqueue", "--tenant", "packaging-tenant", "--operation", "shared", "--file", join(app, "events.ndjson")]);
+  await relay(["run", "--until-idle"]);
+  const relayStatus = JSON.parse(await relay(["status", "--json"]));
+  const relayJournal = (await (await fetch(`${mockUrl}/__mock/events`)).json()).events.filter((e) => relayIds.includes(e.body.eventId));
+  const landed = relayIds.map((id) => relayJournal.filter((e) => e.body.eventId === id).length);
+  if (landed.some((count) => count !== 1)) throw new Error(`the relay's events are not each once in the journal: ${JSON.stringify(relayJournal)}`);
+  const tenantStatus = relayStatus.find((t) => t.tenant === "packaging-tenant");
+  if (tenantStatus?.deliveredToday !== relayIds.length || tenantStatus.pending !== 0) {
+    throw new Error(`gong-relay status does not count the ${relayIds.length} events as delivered: ${JSON.stringify(relayStatus)}`);
+  }
+  step(`the relay delivered ${relayIds.length} events, each once in the mock's journal; status: ${JSON.stringify(relayStatus).slice(0, 300)}`);
   step("packaging test passed");
 } catch (error) {
   failed = true;
