@@ -4,9 +4,10 @@
 import { createRequire } from "node:module";
 import { parseArgs } from "node:util";
 import { MockConfigError } from "./config-error.js";
+import { DEFAULTS } from "./defaults.js";
 import { type FaultRule, formatFaultRule, parseFaultRule } from "./faults.js";
 import { OAUTH_HELP, oauthBanner, readOAuthOptions } from "./oauth-cli.js";
-import { DEFAULTS, type MockServer, type MockServerOptions, startMockServer } from "./server.js";
+import type { MockServer, MockServerOptions } from "./server.js";
 
 const HELP = `gong-mock: a local Gong for the operations of the spec (Prism + Gong's behaviour)
 
@@ -215,6 +216,9 @@ async function main(): Promise<void> {
   const { quiet, help: _help, ...serverOptions } = options;
   const time = () => new Date().toISOString().slice(11, 23);
   const print = (line: string) => console.log(`${time()} ${line}`);
+  // The server (and through it the spec model and Prism) is loaded only now: --help and a flag it cannot use
+  // answer without it.
+  const { startMockServer } = await import("./server.js");
   // Reload messages are printed even with --quiet.
   const mock = await startMockServer({ ...serverOptions, log: quiet ? (line) => /^spec /.test(line) && print(line) : print });
   console.log(banner(mock, serverOptions));

@@ -169,6 +169,17 @@ export function checkFaultRule(input: FaultRule | string, operationIds: readonly
   return { rule, fault };
 }
 
+/** A scenario's rules, each checked against the spec's operations, with its fault; a FaultScenarioError names the first problem. */
+export function checkFaultScenario(scenario: FaultScenario, operationIds: readonly string[]): Array<{ rule: FaultRule; fault: Fault }> {
+  if (!scenario || !Array.isArray(scenario.rules)) {
+    throw new FaultScenarioError('a fault scenario is { "seed"?: <integer>, "rules": [<rule>, ...] }');
+  }
+  if (scenario.seed !== undefined && !Number.isSafeInteger(scenario.seed)) {
+    throw new FaultScenarioError(`seed must be an integer, got ${JSON.stringify(scenario.seed)}`);
+  }
+  return scenario.rules.map((rule) => checkFaultRule(rule, operationIds));
+}
+
 /** The scenario in force: decides the fault of each request and counts what it injected. */
 export class FaultInjector {
   private rules: ActiveRule[] = [];
@@ -181,13 +192,7 @@ export class FaultInjector {
 
   /** Replaces the scenario (checked first: a bad rule leaves the old scenario in force). */
   set(scenario: FaultScenario): void {
-    if (!scenario || !Array.isArray(scenario.rules)) {
-      throw new FaultScenarioError('a fault scenario is { "seed"?: <integer>, "rules": [<rule>, ...] }');
-    }
-    if (scenario.seed !== undefined && !Number.isSafeInteger(scenario.seed)) {
-      throw new FaultScenarioError(`seed must be an integer, got ${JSON.stringify(scenario.seed)}`);
-    }
-    const checked = scenario.rules.map((rule) => checkFaultRule(rule, this.operationIds()));
+    const checked = checkFaultScenario(scenario, this.operationIds());
     this.seed = scenario.seed ?? Math.floor(Math.random() * 2 ** 31);
     this.random = xoroshiro128plus(this.seed);
     this.rules = checked.map(({ rule, fault }) => ({ rule, fault, matched: 0, injected: 0 }));

@@ -83,7 +83,7 @@ export class MockOAuthServer {
     private readonly spec: () => LoadedSpec,
     private readonly now: () => number = Date.now,
   ) {
-    const { clients, tokenTtlSeconds = 86_400, codeTtlSeconds = 60 } = checkOptions(options, this.specScopes());
+    const { clients, tokenTtlSeconds = 86_400, codeTtlSeconds = 60 } = checkOAuthOptions(options, this.spec().document);
     this.clients = new Map(clients.map((client) => [client.clientId, client]));
     this.tokenTtlSeconds = tokenTtlSeconds;
     this.codeTtlSeconds = codeTtlSeconds;
@@ -179,7 +179,7 @@ export class MockOAuthServer {
       codeTtlSeconds: this.codeTtlSeconds,
       authorizeUrl: `${this.mockUrl()}/oauth2/authorize`,
       tokenUrl: `${this.mockUrl()}/oauth2/generate-customer-token`,
-      scopes: this.specScopes(),
+      scopes: specScopes(this.spec().document),
       companies: [...this.companies.values()].map((c) => ({
         company: c.id,
         clientId: c.clientId,
@@ -215,7 +215,7 @@ export class MockOAuthServer {
       return back({ error: "unsupported_response_type", error_description: "response_type must be code" });
     }
     const asked = (params.get("scope") ?? "").split(" ").filter(Boolean);
-    const allowed = client.scopes ?? this.specScopes();
+    const allowed = client.scopes ?? specScopes(this.spec().document);
     const unknown = asked.filter((scope) => !allowed.includes(scope));
     if (asked.length === 0 || unknown.length) {
       const problem =
@@ -365,13 +365,13 @@ export class MockOAuthServer {
       .filter(([, scheme]) => scheme?.type === "oauth2")
       .map(([name]) => name);
   }
+}
 
-  /** Every scope the spec's oauth2 flows name. */
-  private specScopes(): string[] {
-    const schemes = (this.spec().document as SpecDocument).components?.securitySchemes ?? {};
-    const scopes = Object.values(schemes).flatMap((scheme) => Object.values(scheme?.flows ?? {}).flatMap((flow) => Object.keys(flow?.scopes ?? {})));
-    return [...new Set(scopes)];
-  }
+/** Every scope the spec's oauth2 flows name. */
+function specScopes(document: Record<string, unknown>): string[] {
+  const schemes = (document as SpecDocument).components?.securitySchemes ?? {};
+  const scopes = Object.values(schemes).flatMap((scheme) => Object.values(scheme?.flows ?? {}).flatMap((flow) => Object.keys(flow?.scopes ?? {})));
+  return [...new Set(scopes)];
 }
 
 type SpecDocument = {
@@ -418,12 +418,13 @@ export function parseOAuthClient(text: string): MockOAuthClient {
   return { clientId: text.slice(0, colon), clientSecret: text.slice(colon + 1) };
 }
 
-function checkOptions(options: MockOAuthOptions, specScopes: string[]): MockOAuthOptions {
+/** The OAuth options, checked against the spec `document` (its oauth2 scopes); a MockConfigError names the first problem. */
+export function checkOAuthOptions(options: MockOAuthOptions, document: Record<string, unknown>): MockOAuthOptions {
   const problem = (message: string) => new MockConfigError(`startMockServer: \`oauth${message}`);
   if (!options || !Array.isArray(options.clients) || options.clients.length === 0) {
     throw problem(".clients` must list at least one { clientId, clientSecret }.");
   }
-  if (specScopes.length === 0) throw problem("` needs a spec with an oauth2 security scheme that names its scopes; this spec has none.");
+  if (specScopes(document).length === 0) throw problem("` needs a spec with an oauth2 security scheme that names its scopes; this spec has none.");
   const ids = new Set<string>();
   options.clients.forEach((client, i) => {
     for (const name of ["clientId", "clientSecret"] as const) {

@@ -4,11 +4,10 @@
 // x-gong-event names a resultIdField (Gong's id for the event), a fresh int64 beyond 2^53 there, so a client
 // that rounds it is caught.
 import type { IncomingMessage } from "node:http";
-import { createLogger } from "@stoplight/prism-core";
-import { createInstance, type IHttpConfig, type IHttpRequest } from "@stoplight/prism-http";
-import { getHttpConfigFromRequest } from "@stoplight/prism-http-server/dist/getHttpConfigFromRequest.js";
+import type { IHttpConfig, IHttpRequest } from "@stoplight/prism-http";
 import { type Answer, errorAnswer, jsonAnswer } from "./answer.js";
 import { newInt64, newRequestId } from "./ids.js";
+import { loadPrism, type Prism } from "./prism-loader.js";
 import type { LoadedSpec, SpecOperation } from "./spec.js";
 import type { PrismViolation } from "./violations.js";
 
@@ -24,13 +23,16 @@ export type PrismResult =
   | { ok: false; status: number; detail: string };
 
 export class PrismBridge {
-  private readonly prism = createInstance(config(), { logger: createLogger("gong-mock", { level: "silent" }) });
+  private readonly prism: ReturnType<Prism["createInstance"]>;
 
-  constructor(private readonly spec: () => LoadedSpec) {}
+  constructor(private readonly spec: () => LoadedSpec) {
+    const { createInstance, createLogger } = loadPrism();
+    this.prism = createInstance(config(), { logger: createLogger("gong-mock", { level: "silent" }) });
+  }
 
   /** Prism's reading of the Prefer header (and of its __code / __example / __dynamic query form). */
   preferences(input: IHttpRequest): { ok: true; prefer: Preferences } | { ok: false; problem: string } {
-    const parsed = getHttpConfigFromRequest(input);
+    const parsed = loadPrism().getHttpConfigFromRequest(input);
     if (parsed._tag === "Left") return { ok: false, problem: parsed.left.detail || parsed.left.message };
     return { ok: true, prefer: parsed.right };
   }

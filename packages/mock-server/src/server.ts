@@ -10,17 +10,19 @@ import { type Answer, errorAnswer, readBody, write } from "./answer.js";
 import type { AcceptedCredentials } from "./auth.js";
 import { BoundedKeySet } from "./bounded-memory.js";
 import { MockConfigError } from "./config-error.js";
+import { DEFAULTS } from "./defaults.js";
 import { deliver, deliverFaultBefore } from "./delivery.js";
-import { FaultInjector, type FaultScenario } from "./faults.js";
+import { checkFaultScenario, FaultInjector, type FaultScenario } from "./faults.js";
 import { accept, checkCredentials, duplicate, forcedStatus, type GongState, type MockRequest, rateLimit, validateBody } from "./gong-stages.js";
 import { Journal, type JournalEntry } from "./journal.js";
-import { loggableUrl, type MockOAuthOptions, MockOAuthServer, tagCompany, takeCustomerPrefix } from "./oauth-server.js";
+import { checkOAuthOptions, loggableUrl, type MockOAuthOptions, MockOAuthServer, tagCompany, takeCustomerPrefix } from "./oauth-server.js";
 import { PrismBridge, prismInput } from "./prism.js";
 import { ValidatingProxy, type ViolationRecord } from "./proxy.js";
 import { RateLimiter } from "./rate-limiter.js";
-import { bundledSpecPath, type LoadedSpec, loadSpec, type SpecOperation } from "./spec.js";
+import { bundledSpecPath, type LoadedSpec, loadServedModel, type SpecOperation, withPrismOperations } from "./spec.js";
 import { type SpecWatcher, watchSpec, workspaceSpecSources } from "./spec-watch.js";
 
+export { DEFAULTS } from "./defaults.js";
 export type { JournalEntry } from "./journal.js";
 export type { ViolationRecord } from "./proxy.js";
 
@@ -88,23 +90,22 @@ export interface MockServer {
   close(): Promise<void>;
 }
 
-/** The defaults of the mock's own settings; the rate limits default to the spec's `x-gong-rate-limits`. */
-export const DEFAULTS = {
-  port: 4010,
-  host: "127.0.0.1",
-  duplicateMemory: 100_000,
-  journalLimit: 1_000,
-} as const;
-
 export async function startMockServer(options: MockServerOptions = {}): Promise<MockServer> {
   const settings = checkSettings({ ...DEFAULTS, ...definedOnly(pick(options, Object.keys(DEFAULTS) as Array<keyof Settings>)) });
   const rateOptions = checkRateOptions(options);
   checkOAuthCombination(options);
-  let spec = await loadSpec(options.specPath);
+  const proxy = options.upstream ? newProxy(options.upstream, settings.journalLimit) : undefined;
+  // Everything the mock can refuse is refused before Prism is read (the heavy part of a start): the options,
+  // then the spec and what depends on it.
+  const model = loadServedModel(options.specPath);
+  if (options.oauth) checkOAuthOptions(options.oauth, model.document);
+  const scenario = options.faults;
+  const operationIds = model.operations.map((o) => o.operationId);
+  if (scenario) asFaultsOption(() => checkFaultScenario(scenario, operationIds));
+  let spec = await withPrismOperations(model);
   const log = options.log ?? (() => {});
   const faults = new FaultInjector(() => spec.operations.map((o) => o.operationId));
-  if (options.faults) setScenario(faults, options.faults);
-  const proxy = options.upstream ? newProxy(options.upstream, settings.journalLimit) : undefined;
+  if (scenario) setScenario(faults, scenario);
   // The limits follow the served spec (a --watch reload may change them) unless an option sets them.
   const limits = {
     get perSecond() {
@@ -264,8 +265,13 @@ function newProxy(upstream: string, limit: number): ValidatingProxy {
 }
 
 function setScenario(faults: FaultInjector, scenario: FaultScenario): void {
+  asFaultsOption(() => faults.set(scenario));
+}
+
+/** A problem of a fault scenario, as one of startMockServer's `faults`. */
+function asFaultsOption(action: () => void): void {
   try {
-    faults.set(scenario);
+    action();
   } catch (error) {
     if (error instanceof MockConfigError) throw new MockConfigError(`startMockServer: \`faults\`: ${error.message}`, { cause: error });
     throw error;

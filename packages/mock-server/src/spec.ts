@@ -1,9 +1,9 @@
 // The spec the mock serves: the shared spec model (@gong-engage/spec-model: operations, validators, Gong's
 // x-gong-* rules) plus Prism's reading of the same file, which Prism needs for routing and responses.
 import { bundledSpecPath, loadSpecModel, type SpecModel, SpecModelError } from "@gong-engage/spec-model";
-import { getHttpOperationsFromSpec } from "@stoplight/prism-http";
 import type { IHttpOperation } from "@stoplight/types";
 import { MockConfigError } from "./config-error.js";
+import { loadPrism } from "./prism-loader.js";
 
 export type { SpecOperation } from "@gong-engage/spec-model";
 export { bundledSpecPath };
@@ -15,13 +15,20 @@ export interface LoadedSpec extends SpecModel {
 
 /** Loads a bundled JSON spec (default: the bundle @gong-engage/spec-model ships). A spec it cannot serve is a MockConfigError. */
 export async function loadSpec(specPath: string = bundledSpecPath()): Promise<LoadedSpec> {
-  let model: SpecModel;
+  return withPrismOperations(loadServedModel(specPath));
+}
+
+/** The spec model of a spec to serve, without Prism: a spec the mock cannot serve is refused before Prism is read. */
+export function loadServedModel(specPath: string = bundledSpecPath()): SpecModel & { path: string } {
   try {
-    model = loadSpecModel(specPath);
+    return { ...loadSpecModel(specPath), path: specPath };
   } catch (error) {
     if (error instanceof SpecModelError) throw new MockConfigError(`spec ${error.message}`, { cause: error });
     throw error;
   }
-  const prismOperations = await getHttpOperationsFromSpec(specPath);
-  return { ...model, path: specPath, prismOperations };
+}
+
+/** The served spec with Prism's reading of the same file. */
+export async function withPrismOperations(model: SpecModel & { path: string }): Promise<LoadedSpec> {
+  return { ...model, prismOperations: await loadPrism().getHttpOperationsFromSpec(model.path) };
 }

@@ -59,7 +59,12 @@ function demoOperation(operationId: string, alias: string, duplicateKeyScope: st
           description: "Accepted",
           content: {
             "application/json": {
-              schema: { type: "object", required: ["requestId"], properties: { requestId: { type: "string", minLength: 1 } } },
+              schema: {
+                type: "object",
+                required: ["requestId"],
+                // x-faker: Prism's extension for dynamic responses, filled from faker (which the mock loads only then).
+                properties: { requestId: { type: "string", minLength: 1 }, note: { type: "string", "x-faker": "lorem.word" } },
+              },
               examples: { DemoAccepted: { value: { requestId: "demo-request" } } },
             },
           },
@@ -108,6 +113,12 @@ describe("an operation added to the spec only", () => {
         body: { eventId: "demo-1", happenedAt: "2026-01-02T03:04:05Z", kind: "CLICK" },
       }),
     ]);
+  });
+
+  it("Prefer: dynamic=true fills an x-faker field from Prism's faker", async () => {
+    const dynamic = await demo(event("demo-dynamic"), { ...fresh(), Prefer: "dynamic=true" });
+    expect(dynamic.status).toBe(200);
+    expect(dynamic.json.note).toMatch(/^[a-z]+$/);
   });
 
   it("400 naming each failing field", async () => {

@@ -394,6 +394,30 @@ describe("OAuth off, options and flags", () => {
 
   it("gong-mock --oauth-client id:secret --token-ttl n: the banner names the app, never its secret, and says which credentials work", async () => {
     const cli = fileURLToPath(new URL("../dist/cli.js", import.meta.url));
+    // Every OAuth flag problem: exit 2, one line naming it. These processes stop before loading Prism, so they
+    // run beside the one that starts.
+    const refusals: Array<[string[], Record<string, string>, string]> = [
+      [["--token-ttl", "5"], {}, "--token-ttl needs --oauth-client <id>:<secret>"],
+      [["--oauth-client", "a:b", "--token-ttl", "0"], {}, "--token-ttl must be a whole number of seconds from 1"],
+      [["--oauth-client", "no-secret"], {}, "--oauth-client: an OAuth client is <client id>:<client secret>"],
+      [["--oauth-client", "a:b", "--oauth-client", "a:c"], {}, "`oauth.clients[1].clientId` repeats"],
+      [["--oauth-client", "a:b", "--upstream", "http://127.0.0.1:9"], {}, "--oauth-client cannot be combined with --upstream"],
+      [["--oauth-client", "a:b"], { GONG_MOCK_BEARER_TOKEN: "fixed" }, "GONG_MOCK_BEARER_TOKEN cannot be combined with --oauth-client"],
+      [[], { GONG_MOCK_OAUTH_CLIENTS: "a:b", GONG_MOCK_TOKEN_TTL: "soon" }, "--token-ttl must be a whole number of seconds from 1"],
+    ];
+    const refused = Promise.all(
+      refusals.map(([args, env]) => {
+        const usage = spawn(process.execPath, [cli, "--port", "0", ...args], { env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
+        let err = "";
+        usage.stderr!.on("data", (d) => (err += d));
+        return new Promise<{ code: number | null; err: string }>((resolve) => usage.on("exit", (code) => resolve({ code, err })));
+      }),
+    );
+    const help = spawn(process.execPath, [cli, "--help"], { stdio: ["ignore", "pipe", "pipe"] });
+    let text = "";
+    help.stdout!.on("data", (d) => (text += d));
+    const helped = new Promise((resolve) => help.on("exit", resolve));
+
     const child = spawn(process.execPath, [cli, "--port", "0", "--oauth-client", "cli-app:cli-secret-123", "--token-ttl", "5"], {
       stdio: ["ignore", "pipe", "pipe"],
     });
@@ -413,33 +437,12 @@ describe("OAuth off, options and flags", () => {
     } finally {
       child.kill("SIGKILL");
     }
-    // Every OAuth flag problem: exit 2, one line naming it.
-    const refusals: Array<[string[], Record<string, string>, string]> = [
-      [["--token-ttl", "5"], {}, "--token-ttl needs --oauth-client <id>:<secret>"],
-      [["--oauth-client", "a:b", "--token-ttl", "0"], {}, "--token-ttl must be a whole number of seconds from 1"],
-      [["--oauth-client", "no-secret"], {}, "--oauth-client: an OAuth client is <client id>:<client secret>"],
-      [["--oauth-client", "a:b", "--oauth-client", "a:c"], {}, "`oauth.clients[1].clientId` repeats"],
-      [["--oauth-client", "a:b", "--upstream", "http://127.0.0.1:9"], {}, "--oauth-client cannot be combined with --upstream"],
-      [["--oauth-client", "a:b"], { GONG_MOCK_BEARER_TOKEN: "fixed" }, "GONG_MOCK_BEARER_TOKEN cannot be combined with --oauth-client"],
-      [[], { GONG_MOCK_OAUTH_CLIENTS: "a:b", GONG_MOCK_TOKEN_TTL: "soon" }, "--token-ttl must be a whole number of seconds from 1"],
-    ];
-    const results = await Promise.all(
-      refusals.map(([args, env]) => {
-        const usage = spawn(process.execPath, [cli, "--port", "0", ...args], { env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
-        let err = "";
-        usage.stderr!.on("data", (d) => (err += d));
-        return new Promise<{ code: number | null; err: string }>((resolve) => usage.on("exit", (code) => resolve({ code, err })));
-      }),
-    );
-    results.forEach(({ code, err }, i) => {
+    (await refused).forEach(({ code, err }, i) => {
       expect(code, refusals[i]![2]).toBe(2);
       expect(err.trimEnd().split("\n")).toEqual([expect.stringContaining(refusals[i]![2])]);
       expect(err).not.toContain("fixed");
     });
-    const help = spawn(process.execPath, [cli, "--help"], { stdio: ["ignore", "pipe", "pipe"] });
-    let text = "";
-    help.stdout!.on("data", (d) => (text += d));
-    expect(await new Promise((resolve) => help.on("exit", resolve))).toBe(0);
+    expect(await helped).toBe(0);
     for (const word of ["--oauth-client <id>:<secret>", "GONG_MOCK_OAUTH_CLIENTS", "--token-ttl <seconds>", "GONG_MOCK_TOKEN_TTL"])
       expect(text).toContain(word);
   });
