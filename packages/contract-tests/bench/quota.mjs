@@ -20,7 +20,21 @@ const shared = spec.components.examples.ContentSharedEventFull.value;
 
 const mockPackage = require.resolve("@gong-engage/mock-server/package.json");
 const mockBin = join(dirname(mockPackage), JSON.parse(readFileSync(mockPackage, "utf8")).bin["gong-mock"]);
+// The servers this bench starts end with it: Ctrl+C reaches them anyway, but a SIGTERM to this process alone (a CI
+// timeout, `kill`) would leave them running on their ports.
+const children = new Set();
+const killChildren = () => {
+  for (const child of children) child.kill("SIGKILL");
+};
+process.on("exit", killChildren);
+for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"]) {
+  process.once(signal, () => {
+    killChildren();
+    process.exit(130);
+  });
+}
 const mock = spawn(process.execPath, [mockBin, "--port", "0", "--quiet", "--journal-limit", String(EVENTS * 2)], { stdio: ["ignore", "pipe", "inherit"] });
+children.add(mock);
 const url = await new Promise((resolve, reject) => {
   let out = "";
   mock.stdout.on("data", (d) => {

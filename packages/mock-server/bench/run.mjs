@@ -29,8 +29,23 @@ const PATH = "/v2/customer-engagement/content/shared";
 const body = JSON.stringify(spec.components.examples.ContentSharedEventMinimal.value);
 const headers = { "content-type": "application/json", authorization: `Basic ${btoa("bench-key:bench-secret")}` };
 
+// The servers this bench starts end with it: Ctrl+C reaches them anyway, but a SIGTERM to this process alone (a CI
+// timeout, `kill`) would leave them running on their ports.
+const children = new Set();
+const killChildren = () => {
+  for (const child of children) child.kill("SIGKILL");
+};
+process.on("exit", killChildren);
+for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"]) {
+  process.once(signal, () => {
+    killChildren();
+    process.exit(130);
+  });
+}
+
 function start(command, args, port) {
   const child = spawn(process.execPath, [command, ...args], { stdio: ["ignore", "ignore", "pipe"] });
+  children.add(child);
   let stderr = "";
   child.stderr.on("data", (d) => (stderr += d));
   return { child, url: `http://127.0.0.1:${port}`, stderr: () => stderr };
@@ -117,6 +132,7 @@ const probe = spawn(process.execPath, ["--expose-gc", "--input-type=module", "-e
   cwd: fileURLToPath(new URL("..", import.meta.url)),
   stdio: ["ignore", "pipe", "inherit"],
 });
+children.add(probe);
 let out = "";
 probe.stdout.on("data", (d) => (out += d));
 await new Promise((resolve) => probe.on("exit", resolve));
