@@ -5,14 +5,14 @@
 //   scenario shares, with a database of its own (helpers.ts: freshDatabase).
 // And the mock Gongs the scenarios ask for (mock-host.ts), served from this process.
 // Killed mid-run (turbo stopping the task, Ctrl-C), vitest exits without the teardown: the exit hook then stops every
-// Postgres under the run's folder, whichever process started it (leftovers.ts).
+// Postgres under the run's folder, whichever process started it; killed with SIGKILL, a watcher does (leftovers.ts).
 import { execFileSync } from "node:child_process";
 import { chmodSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { TestProject } from "vitest/node";
 import { openEmbedded, prepareDataDir } from "../src/embedded.js";
-import { onAnyExit, stopNow } from "./leftovers.js";
+import { onAnyExit, stopNow, watchOver } from "./leftovers.js";
 import { serveMocks } from "./mock-host.js";
 
 export default async function setup(project: TestProject) {
@@ -23,6 +23,7 @@ export default async function setup(project: TestProject) {
     rmSync(runDir, { recursive: true, force: true });
   };
   onAnyExit(removeRun);
+  watchOver(runDir);
   const template = join(runDir, "template");
   const [mocks] = await Promise.all([serveMocks(), prepareDataDir(template)]);
   const shared = join(runDir, "shared");

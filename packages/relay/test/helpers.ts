@@ -8,7 +8,7 @@ import { fileURLToPath } from "node:url";
 import type { FaultScenario, JournalEntry, MockServerOptions } from "@gong-engage/mock-server";
 import pg from "pg";
 import { inject } from "vitest";
-import { onAnyExit, postmasters, stopNow } from "./leftovers.js";
+import { onAnyExit, postmasters, recordCli, stopNow } from "./leftovers.js";
 
 // Whatever a scenario started is stopped when its file ends (setup.ts calls stopStarted from afterAll), even when
 // it failed or timed out: the gong-relay processes, and any embedded Postgres left running in its temp folders
@@ -168,6 +168,8 @@ export function startCli(args: string[], env: Record<string, string | undefined>
   }) as ChildProcess & { output: { stdout: string; stderr: string } };
   child.output = { stdout: "", stderr: "" };
   children.add(child);
+  const recorded = recordCli(inject("runDir"), child.pid!);
+  child.once("exit", () => recorded.forget());
   child.stdout!.on("data", (d) => (child.output.stdout += d));
   child.stderr!.on("data", (d) => (child.output.stderr += d));
   return child;

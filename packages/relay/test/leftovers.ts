@@ -3,7 +3,8 @@
 // pg_ctl starts it in a session of its own, so no signal sent to the test's process group reaches it. So each test
 // process stops what it started from its exit path too: the gong-relay processes it spawned (each in a process group
 // of its own, with the pg_ctl it may be running) and every Postgres whose data folder it made.
-import { readdirSync, readFileSync } from "node:fs";
+import { spawn } from "node:child_process";
+import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { constants } from "node:os";
 import { join } from "node:path";
 
@@ -75,4 +76,30 @@ function signal(pid: number, name: NodeJS.Signals): void {
   } catch {
     // already gone
   }
+}
+
+// A process killed with SIGKILL runs no exit path: a watcher outside it (a shell loop in a session of its own,
+// about one `sleep` a second) waits for it to be gone, then stops what the run left: the gong-relay process groups
+// recorded under <run>/.cli (by their pid, if still a gong-relay) and every Postgres under the run folder, and
+// removes the folder. After a normal end the folder is gone already and the watcher just exits.
+const WATCHER = `
+while kill -0 "$2" 2>/dev/null; do sleep 1; done
+[ -d "$1" ] || exit 0
+for f in "$1"/.cli/*; do p=\${f##*/}; grep -qa gong-relay "/proc/$p/cmdline" 2>/dev/null && kill -KILL -- "-$p"; done
+for f in $(find "$1" -maxdepth 4 -name postmaster.pid); do
+  p=$(head -n 1 "$f"); [ "$(cat "/proc/$p/comm" 2>/dev/null)" = postgres ] && kill -QUIT "$p"
+done
+sleep 2; rm -rf "$1"`;
+
+/** Cleans `runDir` up after this process, even if it is killed with SIGKILL (see WATCHER). */
+export function watchOver(runDir: string): void {
+  mkdirSync(`${runDir}/.cli`, { recursive: true });
+  spawn("sh", ["-c", WATCHER, "gong-relay-test-watcher", runDir, String(process.pid)], { detached: true, stdio: "ignore" }).unref();
+}
+
+/** Records a gong-relay process (the leader of its own process group) for the watcher; forget it once it exited. */
+export function recordCli(runDir: string, pid: number): { forget(): void } {
+  const file = `${runDir}/.cli/${pid}`;
+  writeFileSync(file, "");
+  return { forget: () => rmSync(file, { force: true }) };
 }
