@@ -60,6 +60,9 @@ export async function serveMocks(): Promise<MockHost> {
       },
     );
   });
+  // The test processes poll it, then fall quiet for a while: a kept-alive connection must not be closed by this
+  // side just as a loaded client reuses it (the client's own idle timeout, shorter, closes it first).
+  server.keepAliveTimeout = 60_000;
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
