@@ -10,7 +10,7 @@
 // Options: BENCH_TENANTS (1000), BENCH_EVENTS (2), BENCH_CLAIMS (400).
 import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { chmodSync, mkdtempSync, rmSync } from "node:fs";
+import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
@@ -37,6 +37,37 @@ const event = (tenant, n) => ({
 const fmt = (n, d = 2) => n.toFixed(d);
 const dir = mkdtempSync(join(tmpdir(), "gong-relay-bench-"));
 chmodSync(dir, 0o755);
+// Interrupted (Ctrl-C, a signal, an error), the bench still stops what it started: the worker processes and the
+// embedded Postgres (pg_ctl starts it in a session of its own, so the terminal's Ctrl-C never reaches it).
+const workerProcesses = new Set();
+let stopped = false;
+function stopEverything() {
+  if (stopped) return;
+  stopped = true;
+  for (const child of workerProcesses) child.kill("SIGKILL");
+  const pidFile = join(dir, "pg", "postmaster.pid");
+  const pid = existsSync(pidFile) ? Number(readFileSync(pidFile, "utf8").split("\n")[0]) : 0;
+  if (pid > 0 && isPostgres(pid)) {
+    process.kill(pid, "SIGQUIT"); // immediate shutdown
+    const pause = new Int32Array(new SharedArrayBuffer(4));
+    for (let waited = 0; waited < 5_000 && isPostgres(pid); waited += 50) Atomics.wait(pause, 0, 0, 50);
+  }
+  rmSync(dir, { recursive: true, force: true });
+}
+function isPostgres(pid) {
+  try {
+    return readFileSync(`/proc/${pid}/comm`, "utf8").trim() === "postgres";
+  } catch {
+    return false;
+  }
+}
+process.on("exit", stopEverything);
+for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"]) {
+  process.on(signal, () => {
+    console.log(`\n${signal}: stopping the workers and Postgres`);
+    process.exit(1);
+  });
+}
 const server = await openEmbedded(dir);
 console.log(
   `gong-relay bench: Node ${process.version}, load average ${loadavg()
@@ -74,6 +105,8 @@ function workers(n, url, extra = []) {
             env: { ...process.env, DATABASE_URL: url, GONG_RELAY_SECRET_KEY: secretKey },
             stdio: ["ignore", "ignore", "pipe"],
           });
+          workerProcesses.add(child);
+          child.on("exit", () => workerProcesses.delete(child));
           let err = "";
           child.stderr.on("data", (d) => (err += d));
           child.on("close", (code) => (code === 0 ? resolve(err) : reject(new Error(`worker exited ${code}: ${err}`))));
@@ -192,4 +225,4 @@ console.log(
     .join(" ")}`,
 );
 await server.close();
-rmSync(dir, { recursive: true, force: true });
+stopEverything();

@@ -4,7 +4,6 @@ import { createReadStream, existsSync, readFileSync } from "node:fs";
 import type { Server } from "node:http";
 import { parseArgs } from "node:util";
 import { RelayError, RelayUsageError } from "./errors.js";
-import { RelayMetrics } from "./metrics.js";
 import { enqueueNdjson } from "./ndjson.js";
 import type { OAuthGrantInput } from "./oauth.js";
 import { formatStatus, parseDuration } from "./operate.js";
@@ -153,6 +152,7 @@ export async function main(argv: string[]): Promise<number> {
         };
         process.on("SIGTERM", onSignal);
         process.on("SIGINT", onSignal);
+        const { RelayMetrics } = await import("./metrics.js"); // prom-client: only a worker loads it
         const metrics = new RelayMetrics(relay.pool);
         let server: Server | undefined;
         if (flags["metrics-port"] !== undefined) {

@@ -28,17 +28,8 @@ const isRoot = process.getuid?.() === 0;
 const POSTGRES_USER = "postgres";
 
 export async function openEmbedded(dataDirOption: string, log: (line: string) => void = () => {}, options: { port?: number } = {}): Promise<EmbeddedServer> {
-  const dataDir = resolve(dataDirOption);
-  const pgData = join(dataDir, "pg");
-  mkdirSync(dataDir, { recursive: true });
-  if (isRoot) makeReachable(dataDir);
-  const password = localPassword(dataDir);
+  const { dataDir, pgData, password } = await prepareDataDir(dataDirOption, log);
   const binaries = await postgresBinaries();
-
-  if (!existsSync(join(pgData, "PG_VERSION"))) {
-    log(`embedded Postgres: creating a database cluster in ${pgData}`);
-    await initialise(pgData, password);
-  }
 
   const running = runningServer(pgData);
   let role: EmbeddedServer["role"];
@@ -81,6 +72,27 @@ export async function openEmbedded(dataDirOption: string, log: (line: string) =>
       rmSync(join(dataDir, "host.pid"), { force: true });
     },
   };
+}
+
+/**
+ * The data folder made ready for Postgres, nothing started: created, enterable by the postgres OS user, with its
+ * local password and, when it has none yet, a database cluster (initdb).
+ */
+export async function prepareDataDir(
+  dataDirOption: string,
+  log: (line: string) => void = () => {},
+): Promise<{ dataDir: string; pgData: string; password: string }> {
+  const dataDir = resolve(dataDirOption);
+  const pgData = join(dataDir, "pg");
+  mkdirSync(dataDir, { recursive: true });
+  if (isRoot) makeReachable(dataDir);
+  const password = localPassword(dataDir);
+  if (!existsSync(join(pgData, "PG_VERSION"))) {
+    await postgresBinaries(); // a clear message when they are missing, before initdb's own
+    log(`embedded Postgres: creating a database cluster in ${pgData}`);
+    await initialise(pgData, password);
+  }
+  return { dataDir, pgData, password };
 }
 
 async function postgresBinaries(): Promise<{ pg_ctl: string; postgres: string }> {

@@ -3,7 +3,7 @@
 import type { Pool } from "pg";
 import { type EnqueueItem, type EnqueueResult, enqueueOwn, insertRows, prepare, type Queryable } from "./enqueue.js";
 import { type Log, stderrLog } from "./log.js";
-import { RelayMetrics } from "./metrics.js";
+import type { RelayMetrics } from "./metrics.js";
 import { migrate } from "./migrations.js";
 import { type OAuthAppConfig, oauthAppFromEnv } from "./oauth.js";
 import { parseDuration, purge, retryDead, status, type TenantStatus } from "./operate.js";
@@ -11,7 +11,7 @@ import { loadRelaySpec, type RelaySpec } from "./operations.js";
 import { SECRET_KEY_ENV, secretKeyFrom } from "./secrets.js";
 import { openStore, type Store, type StoreOptions } from "./store.js";
 import { Tenants } from "./tenants.js";
-import { type RunSummary, Worker, type WorkerOptions } from "./worker.js";
+import type { RunSummary, WorkerOptions } from "./worker.js";
 
 export interface RelayOptions extends StoreOptions {
   /** The key tenant credentials are encrypted with. @default process.env.GONG_RELAY_SECRET_KEY */
@@ -48,11 +48,20 @@ export interface Relay {
   close(): Promise<void>;
 }
 
+// The bundled spec, read once per process: every relay created without a spec of its own shares it (compiling its
+// validators is most of what a relay costs to create).
+let bundledSpec: RelaySpec | undefined;
+function readSpec(source: RelayOptions["spec"]): RelaySpec {
+  if (source !== undefined) return loadRelaySpec(source);
+  bundledSpec ??= loadRelaySpec();
+  return bundledSpec;
+}
+
 export async function createRelay(options: RelayOptions = {}): Promise<Relay> {
   const log = options.log ?? stderrLog();
   // The spec is read (and its validators compiled) on first use: status, migrate, retry... never need it.
   let loaded: RelaySpec | undefined;
-  const spec = () => (loaded ??= loadRelaySpec(options.spec));
+  const spec = () => (loaded ??= readSpec(options.spec));
   const store = await openStore({ ...options, log });
   let key: Buffer | undefined;
   const secretKey = () => (key ??= secretKeyFrom(options.secretKey ?? process.env[SECRET_KEY_ENV]));
@@ -71,6 +80,8 @@ export async function createRelay(options: RelayOptions = {}): Promise<Relay> {
     run: async ({ metrics, ...workerOptions } = {}) => {
       secretKey(); // refuse to start without the key, before claiming anything
       const oauthApp = options.oauthApp ?? oauthAppFromEnv();
+      // Loaded here: only a worker needs prom-client and the delivery loop (the other commands start faster).
+      const [{ Worker }, { RelayMetrics }] = await Promise.all([import("./worker.js"), import("./metrics.js")]);
       const worker = new Worker(store, spec(), secretKey, metrics ?? new RelayMetrics(store.pool), log, workerOptions, oauthApp);
       return worker.run();
     },

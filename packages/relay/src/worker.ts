@@ -185,7 +185,9 @@ export class Worker {
         await this.deliver(claimed);
         continue;
       }
-      if (this.options.untilIdle && (await this.idle())) {
+      // The claim's wait_ms is null only when nothing is pending (for a tenant not paused) or leased: only then can
+      // the queue be idle, and only then is it asked (one query per empty claim saved while work remains).
+      if (this.options.untilIdle && waitMs === null && (await this.idle())) {
         this.stop();
         break;
       }

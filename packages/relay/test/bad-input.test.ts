@@ -1,12 +1,13 @@
 // Bad input and faults: invalid events refused at enqueue naming the field, an unknown tenant, an unreachable
 // or unmigrated database (one line, exit 1), no secret key, a tenant whose credentials Gong refuses (paused with
 // the reason, its events kept), the mock's faults at 30 % (nothing lost or duplicated), dead letters and
-// `retry --dead`, `purge`.
+// `retry --dead`, `purge`. The scenarios run side by side: each has its own database, or only reads or refuses.
 import { afterAll, beforeAll, expect, test } from "vitest";
 import { createRelay } from "../src/index.js";
 import { acceptedIds, cli, freshDatabase, type Mock, query, SECRET_KEY, sharedEvent, startMock, tempDir, writeNdjson } from "./helpers.js";
 
 const FAST = ["--lease-ms", "3000", "--poll-ms", "200", "--backoff-ms", "50", "--max-backoff-ms", "300"];
+const FAST_OPTIONS = { leaseMs: 3000, pollMs: 200, backoffMs: 50, maxBackoffMs: 300 };
 let url: string;
 let mock: Mock;
 
@@ -26,7 +27,7 @@ afterAll(async () => {
   await mock?.close();
 });
 
-test("enqueue from a file refuses each invalid line naming its field, stores the others, exits 1", async () => {
+test.concurrent("enqueue from a file refuses each invalid line naming its field, stores the others, exits 1", async () => {
   const dir = tempDir("gong-relay-bad-");
   const add = await cli(["tenant", "add", "lines", "--base-url", mock.url, "--access-key", "key-good", "--access-key-secret", "right-secret-7Yp"], {
     DATABASE_URL: url,
@@ -45,33 +46,35 @@ test("enqueue from a file refuses each invalid line naming its field, stores the
   expect(result.stderr).toMatch(/line 3: refused: not JSON/);
   expect(result.stderr).toMatch(/line 4: refused: \/contentTitle: is required/);
   expect(result.stdout).toContain("5 lines read, 2 stored, 0 already queued, 3 refused");
-  // Again from stdin: the same two events are already queued, stored once.
-  const again = await cli(["enqueue", "--tenant", "lines", "--operation", "viewed"], { DATABASE_URL: url }, "");
+  // Again from stdin: the same two events are already queued, stored once. And operations that cannot be queued:
+  // one not in the spec, and one the spec has but the client cannot send yet (refused before anything is read).
+  const { loadRelaySpec } = await import("../src/operations.js");
+  const unsendable = loadRelaySpec().operations.find((o) => !o.sendable);
+  const [again, twice, bad, refused] = await Promise.all([
+    cli(["enqueue", "--tenant", "lines", "--operation", "viewed"], { DATABASE_URL: url }, ""),
+    cli(["enqueue", "--tenant", "lines", "--operation", "shared"], { DATABASE_URL: url }, `${JSON.stringify(sharedEvent("lines", 1))}\n`),
+    cli(["enqueue", "--tenant", "lines", "--operation", "teleport"], { DATABASE_URL: url }, ""),
+    unsendable && cli(["enqueue", "--tenant", "lines", "--operation", unsendable.alias], { DATABASE_URL: url }, ""),
+  ]);
   expect(again.code).toBe(0);
-  const twice = await cli(["enqueue", "--tenant", "lines", "--operation", "shared"], { DATABASE_URL: url }, `${JSON.stringify(sharedEvent("lines", 1))}\n`);
   expect(twice.stdout).toContain("1 lines read, 0 stored, 1 already queued, 0 refused");
-  const bad = await cli(["enqueue", "--tenant", "lines", "--operation", "teleport"], { DATABASE_URL: url }, "");
   expect(bad.code).toBe(2);
   expect(bad.stderr).toMatch(
     /^gong-relay: --operation "teleport" is not an operation of the spec; use one of: shared \(reportContentShared\), viewed \(reportContentViewed\)/,
   );
-  // An operation the spec has but the client cannot send yet is refused before anything is read.
-  const { loadRelaySpec } = await import("../src/operations.js");
-  const unsendable = loadRelaySpec().operations.find((o) => !o.sendable);
-  if (unsendable) {
-    const refused = await cli(["enqueue", "--tenant", "lines", "--operation", unsendable.alias], { DATABASE_URL: url }, "");
+  if (refused) {
     expect(refused.code).toBe(2);
     expect(refused.stderr).toContain(`cannot send it yet`);
   }
 });
 
-test("an unknown tenant: one line, exit 1, nothing stored", async () => {
+test.concurrent("an unknown tenant: one line, exit 1, nothing stored", async () => {
   const result = await cli(["enqueue", "--tenant", "nobody", "--operation", "shared"], { DATABASE_URL: url }, `${JSON.stringify(sharedEvent("nobody", 1))}\n`);
   expect(result.code).toBe(1);
   expect(result.stderr.trim().split("\n")).toEqual([`gong-relay: unknown tenant "nobody": add it first (gong-relay tenant add <id> ...); nothing was stored`]);
 });
 
-test("an unreachable database: one line naming it (password hidden), exit 1", async () => {
+test.concurrent("an unreachable database: one line naming it (password hidden), exit 1", async () => {
   const result = await cli(["status", "--database-url", "postgres://relay:hunter2-pw@127.0.0.1:1/relay"]);
   expect(result.code).toBe(1);
   const lines = result.stderr.trim().split("\n");
@@ -80,25 +83,28 @@ test("an unreachable database: one line naming it (password hidden), exit 1", as
   expect(result.stderr).not.toContain("hunter2");
 });
 
-test("an unmigrated database: status asks for `gong-relay migrate`; no secret key: tenant add refuses", async () => {
+test.concurrent("an unmigrated database: status asks for `gong-relay migrate`; no secret key: tenant add refuses", async () => {
   const empty = await freshDatabase();
-  const status = await cli(["status"], { DATABASE_URL: empty });
+  const [status, noKey] = await Promise.all([
+    cli(["status"], { DATABASE_URL: empty }),
+    cli(["tenant", "add", "k", "--base-url", mock.url, "--bearer-token", "tok-9Zx"], { DATABASE_URL: url, GONG_RELAY_SECRET_KEY: "" }),
+  ]);
   expect(status.code).toBe(1);
   expect(status.stderr.trim()).toBe("gong-relay: the database has no gong_relay schema yet: run `gong-relay migrate` (with the same DATABASE_URL) first");
-  const noKey = await cli(["tenant", "add", "k", "--base-url", mock.url, "--bearer-token", "tok-9Zx"], { DATABASE_URL: url, GONG_RELAY_SECRET_KEY: "" });
   expect(noKey.code).toBe(2);
   expect(noKey.stderr).toMatch(/^gong-relay: GONG_RELAY_SECRET_KEY is not set/);
   expect(noKey.stderr).not.toContain("tok-9Zx");
   expect(await query(url, "select id from gong_relay.tenant where id = 'k'")).toEqual([]);
 });
 
-test("a tenant whose credentials Gong refuses (401) is paused with the reason, its events kept; the others go on", async () => {
-  const relay = await createRelay({ databaseUrl: url, secretKey: SECRET_KEY, log: () => {} });
+test.concurrent("a tenant whose credentials Gong refuses (401) is paused with the reason, its events kept; the others go on", async () => {
+  const db = await freshDatabase(); // its worker delivers whatever is queued: a database of its own
+  const relay = await createRelay({ databaseUrl: db, schema: "apply", secretKey: SECRET_KEY, log: () => {} });
   try {
     await relay.tenants.add({ id: "good", baseUrl: mock.url, auth: { accessKey: "key-good", accessKeySecret: "right-secret-7Yp" } });
     await relay.tenants.add({ id: "bad", baseUrl: mock.url, auth: { accessKey: "key-bad", accessKeySecret: "wrong-secret-3Kd" } });
     await relay.enqueue(["good", "bad"].flatMap((tenant) => [1, 2, 3].map((n) => ({ tenant, operation: "viewed", event: sharedEvent(`${tenant}401`, n) }))));
-    const run = await cli(["run", "--until-idle", ...FAST], { DATABASE_URL: url });
+    const run = await cli(["run", "--until-idle", ...FAST], { DATABASE_URL: db });
     expect(run.code, run.stderr).toBe(0);
     expect(run.stderr).toMatch(/tenant bad: paused, its events kept: Gong answered 401: Authorization: unknown access key or wrong secret/);
     const [bad] = await relay.status("bad");
@@ -106,26 +112,27 @@ test("a tenant whose credentials Gong refuses (401) is paused with the reason, i
     expect(bad!.pausedReason).toContain("401");
     const [good] = await relay.status("good");
     expect(good).toMatchObject({ paused: false, pending: 0, deliveredToday: 3 });
-    const shown = await cli(["status", "--tenant", "bad"], { DATABASE_URL: url });
+    const shown = await cli(["status", "--tenant", "bad"], { DATABASE_URL: db });
     expect(shown.stdout).toMatch(/bad .* yes: Gong answered 401/);
     for (const output of [run.stderr, run.stdout, shown.stdout, JSON.stringify(await relay.tenants.list())]) {
       expect(output).not.toContain("wrong-secret-3Kd");
       expect(output).not.toContain("right-secret-7Yp");
     }
     // Fixed credentials, resumed: the kept events go out.
-    expect((await cli(["tenant", "update", "bad", "--access-key", "key-bad", "--access-key-secret", "right-secret-bad-4Qz"], { DATABASE_URL: url })).code).toBe(
+    expect((await cli(["tenant", "update", "bad", "--access-key", "key-bad", "--access-key-secret", "right-secret-bad-4Qz"], { DATABASE_URL: db })).code).toBe(
       0,
     );
-    expect((await cli(["tenant", "resume", "bad"], { DATABASE_URL: url })).code).toBe(0);
-    expect((await cli(["run", "--until-idle", ...FAST], { DATABASE_URL: url })).code).toBe(0);
+    expect((await cli(["tenant", "resume", "bad"], { DATABASE_URL: db })).code).toBe(0);
+    await relay.run({ untilIdle: true, ...FAST_OPTIONS }); // a worker in this process this time
     expect((await relay.status("bad"))[0]).toMatchObject({ paused: false, pending: 0, deliveredToday: 3 });
-    for (let n = 1; n <= 3; n++) expect(acceptedIds(mock).get(`bad401-e${n}`)).toBe(1);
+    const accepted = acceptedIds(await mock.journal());
+    for (let n = 1; n <= 3; n++) expect(accepted.get(`bad401-e${n}`)).toBe(1);
   } finally {
     await relay.close();
   }
 });
 
-test("the mock's faults at 30 % (resets, lost responses, 503s): every event in Gong once, none lost", async () => {
+test.concurrent("the mock's faults at 30 % (resets, lost responses, 503s): every event in Gong once, none lost", async () => {
   const faulty = await startMock({
     faults: {
       seed: 7,
@@ -142,10 +149,10 @@ test("the mock's faults at 30 % (resets, lost responses, 503s): every event in G
     const tenants = ["fa", "fb", "fc"];
     for (const id of tenants) await relay.tenants.add({ id, baseUrl: faulty.url, auth: { accessKey: `key-${id}`, accessKeySecret: "s" } });
     await relay.enqueue(tenants.flatMap((tenant) => Array.from({ length: 20 }, (_, n) => ({ tenant, operation: "shared", event: sharedEvent(tenant, n) }))));
-    const run = await cli(["run", "--until-idle", "--concurrency", "3", "--max-attempts", "30", ...FAST], { DATABASE_URL: db });
-    expect(run.code, run.stderr).toBe(0);
-    const injected = faulty.faults() as { injected?: Record<string, number> };
-    const accepted = acceptedIds(faulty);
+    // The worker runs in this process: what is checked is what reached Gong and what the queue recorded.
+    await relay.run({ untilIdle: true, concurrency: 3, maxAttempts: 30, ...FAST_OPTIONS });
+    const injected = await faulty.faults();
+    const accepted = acceptedIds(await faulty.journal());
     expect(accepted.size).toBe(60);
     expect([...accepted.values()].every((n) => n === 1)).toBe(true);
     const rows = await query(db, "select status, count(*)::int as n, sum(attempts)::int as attempts from gong_relay.event group by status");
@@ -161,7 +168,7 @@ test("the mock's faults at 30 % (resets, lost responses, 503s): every event in G
   }
 });
 
-test("transient failures up to the limit: dead letters with their reason; retry --dead sends them again; purge", async () => {
+test.concurrent("transient failures up to the limit: dead letters with their reason; retry --dead sends them again; purge", async () => {
   const failing = await startMock({ faults: { seed: 1, rules: [{ fault: "status:503" }] } });
   const db = await freshDatabase();
   const relay = await createRelay({ databaseUrl: db, schema: "apply", secretKey: SECRET_KEY, log: () => {} });
@@ -175,15 +182,17 @@ test("transient failures up to the limit: dead letters with their reason; retry 
     expect(dead!.dead).toEqual([{ reason: "503", count: 2, mayHaveLanded: 2 }]);
     const shown = await cli(["status"], { DATABASE_URL: db });
     expect(shown.stdout).toContain("2× 503 (2 may be in Gong)");
-    failing.setFaults({ rules: [] });
+    await failing.setFaults({ rules: [] });
     const retry = await cli(["retry", "--dead", "--tenant", "dl"], { DATABASE_URL: db });
     expect(retry.stdout.trim()).toBe("2 dead letters back in the queue");
-    expect((await cli(["run", "--until-idle", ...FAST], { DATABASE_URL: db })).code).toBe(0);
+    await relay.run({ untilIdle: true, ...FAST_OPTIONS }); // a worker in this process this time
     expect((await relay.status("dl"))[0]).toMatchObject({ pending: 0, deliveredToday: 2, dead: [] });
-    expect([...acceptedIds(failing).keys()].sort()).toEqual(["dl-e1", "dl-e2"]);
-    const purged = await cli(["purge", "--older-than", "0s"], { DATABASE_URL: db });
+    expect([...acceptedIds(await failing.journal()).keys()].sort()).toEqual(["dl-e1", "dl-e2"]);
+    const [purged, wrong] = await Promise.all([
+      cli(["purge", "--older-than", "0s"], { DATABASE_URL: db }),
+      cli(["purge", "--older-than", "a week"], { DATABASE_URL: db }),
+    ]);
     expect(purged.stdout.trim()).toBe("2 finished events deleted");
-    const wrong = await cli(["purge", "--older-than", "a week"], { DATABASE_URL: db });
     expect(wrong.code).toBe(2);
     expect(wrong.stderr).toContain("--older-than must be a duration such as 7d");
   } finally {

@@ -1,35 +1,43 @@
 // What the scenarios share: a database of their own in the run's Postgres, the mock Gong (per-credential
 // limits on, as Gong), the gong-relay CLI as real processes, and checks read from the mock's journal.
-import { type ChildProcess, spawn } from "node:child_process";
+import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { chmodSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { type MockServer, type MockServerOptions, startMockServer } from "@gong-engage/mock-server";
+import type { FaultScenario, JournalEntry, MockServerOptions } from "@gong-engage/mock-server";
 import pg from "pg";
-import { afterAll, inject } from "vitest";
+import { inject } from "vitest";
+import { onAnyExit, postmasters, recordCli, stopNow } from "./leftovers.js";
 
-// Whatever a scenario started is stopped when its file ends, even when it failed or timed out: the gong-relay
-// processes, and any embedded Postgres left running in its temp folders (then removed).
+// Whatever a scenario started is stopped when its file ends (setup.ts calls stopStarted from afterAll), even when
+// it failed or timed out: the gong-relay processes, and any embedded Postgres left running in its temp folders
+// (then removed). The same, synchronously, when this test process is killed or loses vitest's main process.
 const children = new Set<ChildProcess>();
 const folders = new Set<string>();
-afterAll(async () => {
-  for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
+onAnyExit(() => stopNow(runningGroups(), folders), { whenOrphaned: true });
+
+function runningGroups(): number[] {
+  return [...children].filter((c) => c.exitCode === null && c.signalCode === null && c.pid !== undefined).map((c) => c.pid!);
+}
+
+export async function stopStarted(): Promise<void> {
+  stopNow(runningGroups(), []);
+  children.clear();
+  await Promise.all([...openMocks].map((mock) => mock.close()));
   for (const dir of folders) {
-    for (const pidFile of [join(dir, "pg", "postmaster.pid"), join(dir, "data", "pg", "postmaster.pid")]) {
-      if (!existsSync(pidFile)) continue;
-      const pid = Number(readFileSync(pidFile, "utf8").split("\n")[0]);
+    for (const pid of postmasters(dir, 3)) {
       try {
-        process.kill(pid, "SIGINT");
+        process.kill(pid, "SIGINT"); // fast shutdown
       } catch {
         continue;
       }
-      for (let i = 0; i < 200 && existsSync(pidFile); i++) await new Promise((r) => setTimeout(r, 50));
+      for (let i = 0; i < 200 && postmasters(dir, 3).includes(pid); i++) await new Promise((r) => setTimeout(r, 50));
     }
     rmSync(dir, { recursive: true, force: true });
   }
-});
+  folders.clear();
+}
 
 export const CLI = fileURLToPath(new URL("../bin/gong-relay.js", import.meta.url));
 export const SECRET_KEY = randomBytes(32).toString("base64");
@@ -46,27 +54,73 @@ export async function freshDatabase(): Promise<string> {
   return url.toString();
 }
 
-export interface Mock extends MockServer {
+/** A mock Gong of the scenario's own (per-credential limits on, as Gong), served from vitest's main process (mock-host.ts). */
+export interface Mock {
+  url: string;
+  /** The events the mock accepted (its journal), oldest first. */
+  journal(): Promise<JournalEntry[]>;
+  /** How many events it accepted: cheap enough to poll. */
+  accepted(): Promise<number>;
   /** Every request line the mock logged ("PUT /v2/... 200 1.2ms"), with its time. */
-  requests: Array<{ at: number; line: string }>;
-  count429(): number;
+  requests(): Promise<Array<{ at: number; line: string }>>;
+  count429(): Promise<number>;
+  /** What GET /__mock/oauth answers. */
+  oauth(): Promise<Record<string, any>>;
+  /** What GET /__mock/faults answers. */
+  faults(): Promise<Record<string, any>>;
+  setFaults(scenario: FaultScenario): Promise<void>;
+  close(): Promise<void>;
 }
 
-export async function startMock(options: MockServerOptions = {}): Promise<Mock> {
-  const requests: Mock["requests"] = [];
-  const mock = await startMockServer({ port: 0, journalLimit: 100_000, log: (line) => requests.push({ at: Date.now(), line }), ...options });
-  return Object.assign(mock, {
-    requests,
-    count429: () => requests.filter((r) => / 429 /.test(r.line)).length,
-  });
+const openMocks = new Set<Mock>();
+
+export async function startMock(options: Omit<MockServerOptions, "log"> = {}): Promise<Mock> {
+  const host = inject("mockHost");
+  const call = async (method: string, path: string, body?: unknown) => {
+    const response = await fetch(`${host}/mocks${path}`, { method, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
+    if (!response.ok) throw new Error(`mock host: ${method} ${path}: ${response.status} ${await response.text()}`);
+    return response.json() as Promise<any>;
+  };
+  const { id, url } = (await call("POST", "", options)) as { id: string; url: string };
+  const admin = async (path: string, init: RequestInit = {}) => {
+    const response = await fetch(`${url}/__mock/${path}`, init);
+    if (!response.ok) throw new Error(`mock: ${init.method ?? "GET"} /__mock/${path}: ${response.status} ${await response.text()}`);
+    return response.json() as Promise<any>;
+  };
+  const mock: Mock = {
+    url,
+    journal: () => call("GET", `/${id}/journal`),
+    accepted: async () => (await call("GET", `/${id}/accepted`)).count,
+    requests: () => call("GET", `/${id}/requests`),
+    count429: async () => (await mock.requests()).filter((r) => / 429 /.test(r.line)).length,
+    oauth: () => admin("oauth"),
+    faults: () => admin("faults"),
+    setFaults: async (scenario) => void (await admin("faults", { method: "POST", body: JSON.stringify(scenario) })),
+    close: async () => {
+      if (!openMocks.delete(mock)) return;
+      await call("DELETE", `/${id}`);
+    },
+  };
+  openMocks.add(mock);
+  return mock;
 }
 
-/** A temporary folder the postgres OS user can enter (mkdtemp makes it 0700). */
+/** A temporary folder in the run's folder that the postgres OS user can enter (mkdtemp makes it 0700). */
 export function tempDir(prefix: string): string {
-  const dir = mkdtempSync(join(tmpdir(), prefix));
+  const dir = mkdtempSync(join(inject("runDir"), prefix));
   chmodSync(dir, 0o755);
   folders.add(dir);
   return dir;
+}
+
+/**
+ * A data folder with a database cluster ready to start, copied from the run's template: what `initdb` would make,
+ * without running it again. Zero set-up runs the relay's own initdb; the other scenarios that need a Postgres of
+ * their own (an orphaned server, a restart) start from a copy.
+ */
+export function copyOfTemplate(dataDir: string): string {
+  execFileSync("cp", ["-a", inject("templateDataDir"), dataDir]);
+  return dataDir;
 }
 
 /** A valid content-shared event for tenant `tenant`, unique by `n`. */
@@ -108,9 +162,14 @@ export function startCli(args: string[], env: Record<string, string | undefined>
   const child = spawn(process.execPath, [CLI, ...args], {
     env: { ...process.env, GONG_RELAY_SECRET_KEY: SECRET_KEY, DATABASE_URL: undefined, GONG_RELAY_CRASH_AT: undefined, ...env } as NodeJS.ProcessEnv,
     stdio: ["pipe", "pipe", "pipe"],
+    // A process group of its own: stopping it also stops a pg_ctl it is running (which would start a Postgres after
+    // the cleanup looked for one).
+    detached: true,
   }) as ChildProcess & { output: { stdout: string; stderr: string } };
   child.output = { stdout: "", stderr: "" };
   children.add(child);
+  const recorded = recordCli(inject("runDir"), child.pid!);
+  child.once("exit", () => recorded.forget());
   child.stdout!.on("data", (d) => (child.output.stdout += d));
   child.stderr!.on("data", (d) => (child.output.stderr += d));
   return child;
@@ -129,14 +188,14 @@ export async function until(check: () => boolean | Promise<boolean>, timeoutMs =
   const deadline = Date.now() + timeoutMs;
   while (!(await check())) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
+    await new Promise((r) => setTimeout(r, 100));
   }
 }
 
-/** The eventIds the mock accepted, and how many times each. */
-export function acceptedIds(mock: MockServer): Map<string, number> {
+/** The eventIds in a mock's journal, and how many times each was accepted. */
+export function acceptedIds(journal: JournalEntry[]): Map<string, number> {
   const counts = new Map<string, number>();
-  for (const entry of mock.journal()) {
+  for (const entry of journal) {
     const id = String((entry.body as { eventId?: unknown }).eventId);
     counts.set(id, (counts.get(id) ?? 0) + 1);
   }
@@ -144,9 +203,9 @@ export function acceptedIds(mock: MockServer): Map<string, number> {
 }
 
 /** Per tenant (the eventId's prefix), the most calls the journal shows in any 1-second window. */
-export function busiestSecond(mock: MockServer): Map<string, number> {
+export function busiestSecond(journal: JournalEntry[]): Map<string, number> {
   const times = new Map<string, number[]>();
-  for (const entry of mock.journal()) {
+  for (const entry of journal) {
     const tenant = String((entry.body as { eventId?: unknown }).eventId).replace(/-e\d+$/, "");
     (times.get(tenant) ?? times.set(tenant, []).get(tenant)!).push(Date.parse(entry.time));
   }
@@ -164,9 +223,9 @@ export function busiestSecond(mock: MockServer): Map<string, number> {
 }
 
 /** Per tenant, its calls per second from its first to its last accepted event (the journal's times). */
-export function ratePerTenant(mock: MockServer): Map<string, number> {
+export function ratePerTenant(journal: JournalEntry[]): Map<string, number> {
   const times = new Map<string, number[]>();
-  for (const entry of mock.journal()) {
+  for (const entry of journal) {
     const tenant = String((entry.body as { eventId?: unknown }).eventId).replace(/-e\d+$/, "");
     (times.get(tenant) ?? times.set(tenant, []).get(tenant)!).push(Date.parse(entry.time));
   }

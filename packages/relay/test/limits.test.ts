@@ -14,11 +14,11 @@ test("the daily cap holds per tenant; the others are not held back", async () =>
     await relay.enqueue(["capped", "free"].flatMap((tenant) => [1, 2, 3, 4].map((n) => ({ tenant, operation: "shared", event: sharedEvent(tenant, n) }))));
     const stop = new AbortController();
     const running = relay.run({ signal: stop.signal, pollMs: 200 });
-    await until(() => acceptedIds(mock).size >= 6, 60_000, "6 deliveries");
+    await until(async () => (await mock.accepted()) >= 6, 60_000, "6 deliveries");
     await new Promise((r) => setTimeout(r, 1_500)); // time enough for a third call of the capped tenant
     stop.abort();
     await running;
-    const ids = [...acceptedIds(mock).keys()];
+    const ids = [...acceptedIds(await mock.journal()).keys()];
     expect(ids.filter((id) => id.startsWith("capped-"))).toHaveLength(2);
     expect(ids.filter((id) => id.startsWith("free-"))).toHaveLength(4);
     const [capped] = await relay.status("capped");
@@ -40,8 +40,8 @@ test("a 429 holds back only that tenant for its Retry-After; every event still l
     await relay.enqueue(["busy", "calm"].flatMap((tenant) => [1, 2, 3, 4].map((n) => ({ tenant, operation: "shared", event: sharedEvent(tenant, n) }))));
     const metrics = new RelayMetrics(relay.pool);
     await relay.run({ untilIdle: true, pollMs: 200, metrics });
-    expect(mock.count429()).toBeGreaterThan(0);
-    const accepted = acceptedIds(mock);
+    expect(await mock.count429()).toBeGreaterThan(0);
+    const accepted = acceptedIds(await mock.journal());
     expect(accepted.size).toBe(8);
     expect([...accepted.values()].every((n) => n === 1)).toBe(true);
     const text = await metrics.registry.metrics();

@@ -1,7 +1,8 @@
 // Tenants on OAuth (issue 16, item 5), against the real mock as Gong's OAuth server with a 5-second token TTL:
-// 3 worker processes, 10 tenants, each authorized through the mock's authorize page and code exchange and added
-// with `gong-relay tenant add --oauth --tokens-file` (half with their own OAuth app in the file, half on the
-// relay's from GONG_OAUTH_CLIENT_ID / _SECRET). 60 events per tenant take at least 20 s at Gong's 3 calls/s, so
+// 3 worker processes, 10 tenants, each authorized through the mock's authorize page and code exchange (half with
+// their own OAuth app in the grant, half on the relay's from GONG_OAUTH_CLIENT_ID / _SECRET) and added with
+// `gong-relay tenant add --oauth --tokens-file` (one tenant for each way: tokens from a file or from stdin, its own
+// app or the relay's; the others through the API that command calls). 60 events per tenant take at least 20 s at Gong's 3 calls/s, so
 // the run crosses at least 4 token lifetimes (a lower bound set by the pacing, not a timing assertion); halfway,
 // every access token is expired at once (the mock's expire-all) so that sends meet 401s and renew under the lock.
 // Checked: every event in the mock's journal exactly once, each tenant's refresh tokens each used once (zero
@@ -70,22 +71,34 @@ async function authorize(app: { clientId: string; clientSecret: string }): Promi
   return tokens;
 }
 
-test("3 workers, 10 OAuth tenants, 5-second tokens: every event once, each refresh token used once, none failed for auth; a revoked tenant paused, events kept", async () => {
+test.concurrent("3 workers, 10 OAuth tenants, 5-second tokens: every event once, each refresh token used once, none failed for auth; a revoked tenant paused, events kept", async () => {
   const dir = tempDir("gong-relay-oauth-");
   const env = { DATABASE_URL: url };
+  // Through the command: o0 (stdin, the relay's app), o1 (a file, its own), o2 (a file, the relay's), o3 (stdin,
+  // its own) and the revoked one (a file).
+  const viaCommand = new Set([...TENANTS.slice(0, 4), REVOKED]);
+  const authorized: Array<{ tenant: string; tokens: GongTokenSet; grant: GongTokenSet & Partial<typeof OWN_APP> }> = [];
   for (const [i, tenant] of [...TENANTS, REVOKED].entries()) {
     const own = i % 2 === 1;
     const tokens = await authorize(own ? OWN_APP : RELAY_APP);
     companyOf.set(tenant, tokens.baseUrl!.split("/customer/")[1]!);
-    const grant = own ? { ...tokens, ...OWN_APP } : tokens;
-    // From a file, or from stdin: never as a flag.
-    const added =
-      i % 3 === 0
-        ? await cli(["tenant", "add", tenant, "--oauth", "--tokens-file", "-"], env, JSON.stringify(grant))
-        : await cli(["tenant", "add", tenant, "--oauth", "--tokens-file", writeNdjson(dir, `${tenant}.json`, [grant])], env);
-    expect(added.code, added.stderr).toBe(0);
-    expect(added.stdout).toContain(`${tenant}: ${tokens.baseUrl}, OAuth grant (access token expires`);
+    authorized.push({ tenant, tokens, grant: own ? { ...tokens, ...OWN_APP } : tokens });
   }
+  await Promise.all(
+    authorized.map(async ({ tenant, tokens, grant }, i) => {
+      if (!viaCommand.has(tenant)) {
+        await relay.tenants.add({ id: tenant, auth: { oauth: grant } });
+        return;
+      }
+      // From a file, or from stdin: never as a flag.
+      const added =
+        i % 3 === 0
+          ? await cli(["tenant", "add", tenant, "--oauth", "--tokens-file", "-"], env, JSON.stringify(grant))
+          : await cli(["tenant", "add", tenant, "--oauth", "--tokens-file", writeNdjson(dir, `${tenant}.json`, [grant])], env);
+      expect(added.code, added.stderr).toBe(0);
+      expect(added.stdout).toContain(`${tenant}: ${tokens.baseUrl}, OAuth grant (access token expires`);
+    }),
+  );
 
   const digital = Object.values(loadSpecModel().byAlias("digital-interaction")!.examples)[0] as Record<string, unknown>;
   await relay.enqueue([
@@ -105,22 +118,25 @@ test("3 workers, 10 OAuth tenants, 5-second tokens: every event once, each refre
   };
   const workers = [1, 2, 3].map((n) => startCli(["run", "--until-idle", "--concurrency", "4", "--worker-id", `w${n}`, "--verbose"], workerEnv));
   // Halfway: every access token expires now; the sends in flight meet 401s and renew under the grant's lock.
-  await until(() => mock.journal().length >= (TENANTS.length * PER_TENANT) / 2, 90_000, "half the events");
+  await until(async () => (await mock.accepted()) >= (TENANTS.length * PER_TENANT) / 2, 90_000, "half the events");
   expect((await fetch(`${mock.url}/__mock/oauth/expire-all`, { method: "POST" })).status).toBe(200);
   const results = await Promise.all(workers.map(finished));
   for (const result of results) expect(result.code, result.stderr).toBe(0);
 
   // Every event in Gong exactly once; the revoked tenant's none.
-  const accepted = acceptedIds(mock);
+  const journal = await mock.journal();
+  const requests = await mock.requests();
+  const oauthState = await mock.oauth();
+  const accepted = acceptedIds(journal);
   expect(accepted.size).toBe(TENANTS.length * PER_TENANT + DIGITAL);
   expect([...accepted.entries()].filter(([, n]) => n !== 1)).toEqual([]);
   for (let n = 0; n < DIGITAL; n++) expect(accepted.get(`o0-d${n}`)).toBe(1);
   expect([...accepted.keys()].some((id) => id.startsWith(`${REVOKED}-`))).toBe(false);
-  expect(mock.requests.filter((r) => / 401 /.test(r.line)).length, "the expire-all made sends meet 401s").toBeGreaterThan(0);
+  expect(requests.filter((r) => / 401 /.test(r.line)).length, "the expire-all made sends meet 401s").toBeGreaterThan(0);
 
   // Each refresh token used once: the mock refused no refresh of a live tenant, and each refresh it answered is
   // the one the relay stored (the generation moved once per refresh). The run crossed several token lifetimes.
-  const companies = (mock.oauth()!.companies as Array<{ company: string; refreshes: number; refusedRefreshes: number }>).reduce(
+  const companies = (oauthState.companies as Array<{ company: string; refreshes: number; refusedRefreshes: number }>).reduce(
     (map, c) => map.set(c.company, c),
     new Map<string, { refreshes: number; refusedRefreshes: number }>(),
   );
@@ -138,7 +154,7 @@ test("3 workers, 10 OAuth tenants, 5-second tokens: every event once, each refre
   }
   const refreshCounts = TENANTS.map((t) => companies.get(companyOf.get(t)!)!.refreshes);
   console.log(
-    `refreshes per tenant: min ${Math.min(...refreshCounts)}, max ${Math.max(...refreshCounts)}; 401s answered by the mock: ${mock.requests.filter((r) => / 401 /.test(r.line)).length}`,
+    `refreshes per tenant: min ${Math.min(...refreshCounts)}, max ${Math.max(...refreshCounts)}; 401s answered by the mock: ${requests.filter((r) => / 401 /.test(r.line)).length}`,
   );
   for (const grant of grants) {
     const stored = decryptJson(Buffer.from(SECRET_KEY, "base64"), `${grant.tenant}\u0000oauth-grant`, grant.secrets) as Record<string, string>;
@@ -148,7 +164,7 @@ test("3 workers, 10 OAuth tenants, 5-second tokens: every event once, each refre
   // None failed or paused for auth; the revoked tenant paused with "authorization needed", its events kept.
   const byStatus = await eventsByStatus(url);
   expect(byStatus).toEqual({ accepted: TENANTS.length * PER_TENANT + DIGITAL, pending: 5 });
-  const status = await cli(["status", "--json"], env);
+  const [status, table, list] = await Promise.all([cli(["status", "--json"], env), cli(["status"], env), cli(["tenant", "list"], env)]);
   const rows = JSON.parse(status.stdout) as Array<{ tenant: string; paused: boolean; pausedReason: string | null; pending: number; oauth: unknown }>;
   for (const row of rows.filter((r) => r.tenant !== REVOKED)) {
     expect(row, row.tenant).toMatchObject({ paused: false, pending: 0, oauth: { expiresAt: expect.any(String), authorizationNeeded: false } });
@@ -159,9 +175,7 @@ test("3 workers, 10 OAuth tenants, 5-second tokens: every event once, each refre
   expect(companies.get(companyOf.get(REVOKED)!)!.refusedRefreshes).toBe(1);
 
   // No token or secret in any log line, status, tenant list or stored reason.
-  const table = await cli(["status"], env);
   expect(table.stdout).toMatch(/oauth token expires/);
-  const list = await cli(["tenant", "list"], env);
   const reasons = await query(
     url,
     "select reason, errors::text, request_id from gong_relay.event union all select paused_reason, null, null from gong_relay.tenant",
@@ -172,9 +186,9 @@ test("3 workers, 10 OAuth tenants, 5-second tokens: every event once, each refre
     status.stderr,
     table.stdout,
     list.stdout,
-    ...mock.requests.map((r) => r.line),
-    JSON.stringify(mock.oauth()),
-    JSON.stringify(mock.journal(), (_key, value) => (typeof value === "bigint" ? String(value) : value)),
+    ...requests.map((r) => r.line),
+    JSON.stringify(oauthState),
+    JSON.stringify(journal),
     JSON.stringify(reasons),
   ].join("\n");
   expect(secrets.size).toBeGreaterThan(40);
@@ -182,26 +196,26 @@ test("3 workers, 10 OAuth tenants, 5-second tokens: every event once, each refre
   expect(results.map((r) => r.stderr).join("\n")).toContain(`tenant ${REVOKED}: paused, its events kept: authorization needed`);
 });
 
-test("tenant add --oauth: usage errors name the flag or field, never a token's value", async () => {
+// Beside the scenario above: every command here is refused before it stores anything.
+test.concurrent("tenant add --oauth: usage errors name the flag or field, never a token's value", async () => {
   const env = { DATABASE_URL: url };
   const dir = tempDir("gong-relay-oauth-usage-");
-  const noFile = await cli(["tenant", "add", "u1", "--oauth"], env);
+  const [noFile, both, notJson, noRefresh, noUrl] = await Promise.all([
+    cli(["tenant", "add", "u1", "--oauth"], env),
+    cli(["tenant", "add", "u1", "--oauth", "--tokens-file", "-", "--bearer-token", "x"], env, "{}"),
+    cli(["tenant", "add", "u1", "--oauth", "--tokens-file", "-"], env, '{"accessToken": "at-leak-me-1234", '),
+    cli(["tenant", "add", "u1", "--oauth", "--tokens-file", writeNdjson(dir, "t.json", [{ accessToken: "at-leak-me-1234", baseUrl: mock.url }])], env),
+    cli(["tenant", "add", "u1", "--oauth", "--tokens-file", "-"], env, JSON.stringify({ accessToken: "a-1234", refreshToken: "r-1234" })),
+  ]);
   expect(noFile).toMatchObject({ code: 2 });
   expect(noFile.stderr).toContain("--oauth needs --tokens-file");
-  const both = await cli(["tenant", "add", "u1", "--oauth", "--tokens-file", "-", "--bearer-token", "x"], env, "{}");
   expect(both.stderr).toContain("either an OAuth grant or keys");
-  const notJson = await cli(["tenant", "add", "u1", "--oauth", "--tokens-file", "-"], env, '{"accessToken": "at-leak-me-1234", ');
   expect(notJson).toMatchObject({ code: 2 });
   expect(notJson.stderr).toContain("not JSON");
   expect(notJson.stderr).not.toContain("at-leak-me-1234");
-  const noRefresh = await cli(
-    ["tenant", "add", "u1", "--oauth", "--tokens-file", writeNdjson(dir, "t.json", [{ accessToken: "at-leak-me-1234", baseUrl: mock.url }])],
-    env,
-  );
   expect(noRefresh).toMatchObject({ code: 2 });
   expect(noRefresh.stderr).toContain("refreshToken must be a non-empty single line");
   expect(noRefresh.stderr).not.toContain("at-leak-me-1234");
-  const noUrl = await cli(["tenant", "add", "u1", "--oauth", "--tokens-file", "-"], env, JSON.stringify({ accessToken: "a-1234", refreshToken: "r-1234" }));
   expect(noUrl.stderr).toContain("the OAuth tokens carry no baseUrl");
   expect((await relay.tenants.list()).some((t) => t.id === "u1")).toBe(false);
 });
