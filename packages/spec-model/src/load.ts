@@ -103,7 +103,7 @@ export function bundledSpecPath(): string {
  * Loads a spec: `source` is the path of a bundled JSON document (default: `bundledSpecPath()`), or a document
  * already parsed. Throws SpecModelError naming the file (or "(document)") and the problem.
  */
-export function loadSpecModel(source: string | object = bundledSpecPath()): SpecModel {
+export function loadSpecModel(source: string | object = bundledSpecPath(), options: LoadOptions = {}): SpecModel {
   const path = typeof source === "string" ? source : undefined;
   const where = path ?? "(document)";
   const document = typeof source === "string" ? readDocument(source) : source;
@@ -123,7 +123,7 @@ export function loadSpecModel(source: string | object = bundledSpecPath()): Spec
   } catch (error) {
     return fail(`its schemas do not compile: ${(error as Error).message}`);
   }
-  const compile = (ref: string, what: string): ValidateFunction => {
+  const compileNow = (ref: string, what: string): ValidateFunction => {
     try {
       const validate = ajv.getSchema(`openapi.json${ref}`);
       if (!validate) return fail(`${what}: no schema at ${ref}`);
@@ -132,6 +132,14 @@ export function loadSpecModel(source: string | object = bundledSpecPath()): Spec
       if (error instanceof SpecModelError) throw error;
       return fail(`${what}: the schema at ${ref} does not compile: ${(error as Error).message}`);
     }
+  };
+  const compile = (ref: string, what: string): (() => ValidateFunction) => {
+    if (!options.lazy) {
+      const validate = compileNow(ref, what);
+      return () => validate;
+    }
+    let validate: ValidateFunction | undefined;
+    return () => (validate ??= compileNow(ref, what));
   };
 
   const operations: SpecOperation[] = [];
@@ -149,7 +157,7 @@ export function loadSpecModel(source: string | object = bundledSpecPath()): Spec
         );
       }
       const name = `operation ${op.operationId}`;
-      operations.push(buildOperation(document, op, method, path, name, { resolve, compile, fail, ajv }));
+      operations.push(buildOperation(document, op, method, path, name, { resolve, compile, fail, ajv, lazy: options.lazy === true }));
     }
   }
   checkAcrossOperations(operations, fail);
@@ -172,11 +180,23 @@ export function loadSpecModel(source: string | object = bundledSpecPath()): Spec
   };
 }
 
+export interface LoadOptions {
+  /**
+   * Compile each validator the first time it is used instead of at load. Loading then costs a fraction (Ajv's
+   * compilation is most of it), for a process that reads the spec's rules and validates few operations, or none
+   * (a CLI command); a schema that does not compile is then reported, as the same SpecModelError, at its first use.
+   * Default false: every problem of the spec at load.
+   */
+  lazy?: boolean;
+}
+
 interface Tools {
   resolve(node: unknown): unknown;
-  compile(ref: string, what: string): ValidateFunction;
+  /** The validator of the schema at `ref`, compiled at load or at first use (LoadOptions.lazy). */
+  compile(ref: string, what: string): () => ValidateFunction;
   fail(problem: string): never;
   ajv: Ajv;
+  lazy: boolean;
 }
 
 function buildOperation(document: Json, op: Json, method: string, path: string, name: string, tools: Tools): SpecOperation {
@@ -217,7 +237,10 @@ function buildOperation(document: Json, op: Json, method: string, path: string, 
     path,
     requestSchemaRef,
     requestSchema,
-    validateRequest: (body) => (validateRequest(body) ? [] : formatIssues(validateRequest.errors)),
+    validateRequest: (body) => {
+      const validate = validateRequest();
+      return validate(body) ? [] : formatIssues(validate.errors);
+    },
     statuses: [...responses.keys()].sort((a, b) => a - b),
     responses,
     examples,
@@ -235,7 +258,7 @@ function buildResponse(status: number, ref: unknown, at: string[], name: string,
   const [contentType, rawMedia] = Object.entries(isObject(response.content) ? response.content : {})[0] ?? ["", undefined];
   const media = resolve(rawMedia);
   const schemaNode = isObject(media) ? media.schema : undefined;
-  let validate: ValidateFunction | undefined;
+  let validate: (() => ValidateFunction) | undefined;
   if (isObject(schemaNode)) {
     const schemaRef =
       typeof schemaNode.$ref === "string" ? schemaNode.$ref : `${pointer}/content/${contentType.replace(/~/g, "~0").replace(/\//g, "~1")}/schema`;
@@ -253,24 +276,32 @@ function buildResponse(status: number, ref: unknown, at: string[], name: string,
   const headers: SpecHeader[] = Object.entries(isObject(response.headers) ? response.headers : {}).map(([headerName, header]) => {
     const h = resolve(header);
     const headerSchema = resolve(isObject(h) ? h.schema : undefined);
-    let check: ValidateFunction | undefined;
-    try {
-      check = isObject(headerSchema) ? ajv.compile(headerSchema) : undefined;
-    } catch (error) {
-      return fail(`${name}: header ${headerName}'s schema does not compile: ${(error as Error).message}`);
-    }
+    let compiled: ValidateFunction | undefined;
+    const check = (): ValidateFunction | undefined => {
+      if (compiled || !isObject(headerSchema)) return compiled;
+      try {
+        compiled = ajv.compile(headerSchema);
+        return compiled;
+      } catch (error) {
+        return fail(`${name}: header ${headerName}'s schema does not compile: ${(error as Error).message}`);
+      }
+    };
+    if (!tools.lazy) check();
     return {
       name: headerName,
       required: isObject(h) && h.required === true,
       schema: headerSchema,
-      validate: (value: string) => validateHeader(value, headerSchema, check),
+      validate: (value: string) => validateHeader(value, headerSchema, check()),
     };
   });
   return {
     status,
     contentType,
     schema,
-    validateBody: (body) => (!validate || validate(body) ? [] : formatIssues(validate.errors)),
+    validateBody: (body) => {
+      const check = validate?.();
+      return !check || check(body) ? [] : formatIssues(check.errors);
+    },
     headers,
     int64Fields: Object.keys(properties).filter((field) => (resolve(properties[field]) as Json | undefined)?.format === "int64"),
     message: firstError ?? (typeof response.description === "string" && response.description ? response.description : `status ${status}`),

@@ -161,6 +161,26 @@ describe("loadSpecModel errors name the file or the operation, and the problem",
     expect(loadError(edited((d) => (d.components.schemas.Person.properties.email.type = "strang"))).problem).toMatch(/schemas do not compile|does not compile/);
   });
 
+  it("lazy: the same verdicts, validators compiled at first use; a schema that cannot compile is the same error, then", () => {
+    const lazy = loadSpecModel(eventsPath, { lazy: true });
+    const eager = loadSpecModel(eventsPath);
+    const bodies = [{}, { at: "2024-02-30T10:00:00Z" }, ...eager.operations.flatMap((op) => Object.values(op.examples))];
+    for (const op of eager.operations) {
+      for (const body of bodies) expect(lazy.operation(op.operationId)!.validateRequest(body)).toEqual(op.validateRequest(body));
+      for (const [status, response] of op.responses) {
+        expect(lazy.operation(op.operationId)!.responses.get(status)!.validateBody({})).toEqual(response.validateBody({}));
+      }
+    }
+    // A reference to nowhere inside the request schema: fine for Ajv's meta-schema, so only compiling finds it.
+    const broken = edited((d) => {
+      d.paths["/v1/gamma/{kind}"].post.requestBody.content["application/json"].schema.properties.ghost = { $ref: "#/components/schemas/Nowhere" };
+    });
+    expect(loadError(broken).problem).toMatch(/^operation reportGamma: the request schema: the schema at .* does not compile/);
+    const late = loadSpecModel(broken, { lazy: true });
+    expect(late.operation("reportAlpha")!.validateRequest({})).toContainEqual({ field: "/source", problem: "is required" });
+    expect(() => late.operation("reportGamma")!.validateRequest({})).toThrow(/operation reportGamma: the request schema: the schema at .* does not compile/);
+  });
+
   it("x-gong-event missing, or malformed (naming the operation and the key)", () => {
     const cases: Array<[(ev: Doc, d: Doc) => void, RegExp | string]> = [
       [(_ev, d) => delete d.paths["/v1/beta"].post["x-gong-event"], /^operation reportBeta: x-gong-event is missing/],
