@@ -36,7 +36,9 @@ export async function openStore(options: StoreOptions = {}): Promise<Store> {
   const pool = new pg.Pool({
     connectionString,
     max: options.poolSize ?? 10,
-    connectionTimeoutMillis: 5_000,
+    // A refused connection fails at once whatever this is; this bounds a connection that hangs. 5 s was seen to
+    // expire on a healthy local Postgres when the machine was busy (2 cores, a dozen processes starting at once).
+    connectionTimeoutMillis: 15_000,
     application_name: `gong-relay:${process.pid}`,
   });
   // An idle connection that breaks (a Postgres restart) must not crash the process; the next query reconnects.
