@@ -66,7 +66,7 @@ export class Pacer {
    */
   reserve(maxWaitMs: number): Reservation {
     const now = this.now();
-    let start = Math.max(now, this.pausedUntil, this.estimates.at(-1) ?? 0);
+    let start = Math.max(now, this.pausedUntil, this.estimates[this.estimates.length - 1] ?? 0);
     let limit = start === this.pausedUntil && start > now ? "Gong's Retry-After" : "";
     if (this.perSecond > 0 && this.estimates.length >= this.perSecond) {
       const windowEnd = this.estimates[this.estimates.length - this.perSecond]! + WINDOW_MS;
@@ -188,8 +188,9 @@ class Place implements Permit {
   ) {}
 
   ready(signal?: AbortSignal): Promise<void> {
-    if (!signal?.aborted && this.pacer.canStartNow(this, this.pacer.now())) {
-      this.markStarted(this.pacer.now());
+    const now = this.pacer.now();
+    if (!signal?.aborted && this.pacer.canStartNow(this, now)) {
+      this.markStarted(now);
       return RESOLVED;
     }
     return this.pacer.wait(this, signal);
@@ -222,13 +223,13 @@ class Place implements Permit {
     this.start = at;
     this.before = undefined;
     this.opener = undefined;
-    for (const resolve of this.onStarted ?? []) resolve();
+    if (this.onStarted) for (const resolve of this.onStarted) resolve();
   }
 
   markAnswered(at: number): void {
     if (this.answeredAt !== undefined) return;
     this.answeredAt = at;
-    for (const resolve of this.onAnswered ?? []) resolve();
+    if (this.onAnswered) for (const resolve of this.onAnswered) resolve();
   }
 }
 
