@@ -1,4 +1,5 @@
-// Type-level tests: the client's event and result types follow the spec (through the generated types).
+// Type-level tests: the client's event and result types follow the spec (through the generated types). They run
+// in `pnpm typecheck` (tsc): a failing assertion is a compile error; vitest does not run this file.
 import { describe, expectTypeOf, it } from "vitest";
 import type { ContentSharedEvent, ContentViewedEvent, components, EngagementClient, ReportManyItem, ReportResult } from "../src/index.js";
 
