@@ -8,7 +8,7 @@ import { loadSpecModel } from "@gong-engage/spec-model";
 import { describe, expect, it } from "vitest";
 import { type ProfileResult, runProfile } from "../../src/run-profile.js";
 import { type Defect, type DuplicateReading, startIndependentServer } from "./independent-server.js";
-import { PROFILES, selfCheckConfig } from "./self-check-config.js";
+import { DEFECT_RUNS, PROFILES, selfCheckConfig } from "./self-check-config.js";
 
 const model = loadSpecModel();
 const show = (result: ProfileResult) => [...result.failures, ...result.output].join("\n").slice(-4000);
@@ -17,7 +17,7 @@ async function againstStandIn(profile: keyof typeof PROFILES, duplicates: Duplic
   const { standInRate, flags } = PROFILES[profile];
   const server = await startIndependentServer({ ratePerSecond: standInRate, duplicates, ...(defect ? { defect } : {}) });
   try {
-    return await runProfile(selfCheckConfig({ ...flags, baseUrl: server.url }), model);
+    return await runProfile(selfCheckConfig({ ...flags, baseUrl: server.url, ...(defect ? { runs: DEFECT_RUNS } : {}) }), model);
   } finally {
     await server.close();
   }
