@@ -13,8 +13,8 @@ import {
   type GongTokens,
 } from "@gong-engage/client";
 import { type MockServer, startMockServer } from "@gong-engage/mock-server";
-import { loadSpecModel } from "@gong-engage/spec-model";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { bundledSpecModel } from "../bundled-spec-model.js";
 
 const CLIENT_ID = "partner-app";
 const CLIENT_SECRET = "partner-secret-9f2c41d7";
@@ -34,7 +34,7 @@ beforeAll(async () => {
 });
 afterAll(() => mock.close());
 
-const shared = loadSpecModel().operation("reportContentShared")!;
+const shared = bundledSpecModel().operation("reportContentShared")!;
 let counter = 0;
 const event = (): ContentSharedEvent => ({ ...(Object.values(shared.examples)[0] as ContentSharedEvent), eventId: `oauth-${process.pid}-${++counter}` });
 

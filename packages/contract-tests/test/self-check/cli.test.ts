@@ -13,13 +13,14 @@ import { startMockServer } from "@gong-engage/mock-server";
 import { loadSpecModel } from "@gong-engage/spec-model";
 import { describe, expect, it } from "vitest";
 import { planFor } from "../../src/plan.js";
+import { bundledSpecModel } from "../bundled-spec-model.js";
 import { startIndependentServer } from "./independent-server.js";
 import { CLI_PACE, SELF_CHECK_ENV, selfCheckConfig } from "./self-check-config.js";
 
 const packageDir = fileURLToPath(new URL("../..", import.meta.url));
 const contractBin = fileURLToPath(new URL("../../bin/gong-contract.js", import.meta.url));
 const bundledSpec = createRequire(import.meta.url).resolve("@gong-engage/spec/openapi.json");
-const model = loadSpecModel(bundledSpec);
+const model = bundledSpecModel();
 /** The smoke plan against a base URL (preflight included), as the suite's own plan function counts it. */
 const smokePlan = (prefer = false) =>
   planFor({ ...selfCheckConfig({ profile: "smoke", baseUrl: "http://127.0.0.1:9", prefer }), preflightRequests: model.operations.length }, model).total;
