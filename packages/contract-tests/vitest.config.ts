@@ -15,10 +15,11 @@ export default defineConfig({
     maxWorkers: 2,
     isolate: false,
     maxConcurrency: 32,
-    // The client's compiled validators are Ajv standalone code importing Ajv's CommonJS runtime helpers: load the
-    // client as Node (and a user's app) does, not through vite's interop, which reads those helpers' default
-    // export differently.
-    server: { deps: { external: [/[\\/]packages[\\/]client[\\/]dist[\\/]/] } },
+    // The workspace packages the tests use (built JavaScript) load as Node (and a user's app) loads them, not
+    // through vite's transform: the client's compiled validators are Ajv standalone code importing Ajv's CommonJS
+    // runtime helpers, whose default export vite's interop reads differently; and Node's own loader costs each
+    // worker less CPU than transforming the mock and the spec model file by file.
+    server: { deps: { external: [/[\\/]packages[\\/](client|mock-server|spec-model)[\\/]dist[\\/]/] } },
     testTimeout: 120_000,
     hookTimeout: 60_000,
     reporters: reporters(),

@@ -38,8 +38,32 @@ const HANDLED = new Set([
 /** Rules across a value's parts: generated without them, then only the values that keep them are kept. */
 const CONDITIONAL = ["if", "then", "else", "not", "contains"];
 
-/** Resolves $ref and merges allOf into one schema (properties and required lists combined; first wins otherwise). */
+const flattened = new WeakMap<object, WeakMap<object, Json>>();
+
+/**
+ * Resolves $ref and merges allOf into one schema (properties and required lists combined; first wins otherwise).
+ * Remembered per schema node of a document: the suite flattens the same nodes for every body it generates or
+ * breaks, in many runs at once. The result is shared, so callers never change it.
+ */
 export function flatten(document: Json, schema: Json): Json {
+  if (!schema || typeof schema !== "object" || !document || typeof document !== "object") return flattenNode(document, schema);
+  return remembered(flattened, document, schema, () => flattenNode(document, schema));
+}
+
+/** The value made for (document, node) the first time it was asked for. */
+function remembered<V>(cache: WeakMap<object, WeakMap<object, V>>, document: object, node: object, make: () => V): V {
+  let byNode = cache.get(document);
+  if (!byNode) {
+    byNode = new WeakMap();
+    cache.set(document, byNode);
+  }
+  if (byNode.has(node)) return byNode.get(node)!;
+  const value = make();
+  byNode.set(node, value);
+  return value;
+}
+
+function flattenNode(document: Json, schema: Json): Json {
   const s: Json = resolveRef(document, schema);
   if (!s?.allOf) return s;
   const { allOf, ...merged } = s as { allOf: Json[] } & Record<string, Json>;
@@ -180,7 +204,13 @@ function looksLikeEmail(schema: Json): boolean {
   return schema?.type === "string" && !schema.format && !schema.enum && /^[^@\s]+@[^@\s]+\.[a-z]+$/i.test(String(schema.example ?? ""));
 }
 
-/** Valid request bodies for a request schema of `document`. */
+const bodyArbitraries = new WeakMap<object, WeakMap<object, fc.Arbitrary<Record<string, unknown>>>>();
+
+/**
+ * Valid request bodies for a request schema of `document`. Built once per schema and shared: an arbitrary is only a
+ * description of how to generate (each run brings its own seeded random source), and building one walks the
+ * whole schema.
+ */
 export function requestBodies(document: Json, schema: Json): fc.Arbitrary<Record<string, unknown>> {
-  return arbitraryFor(document, schema) as fc.Arbitrary<Record<string, unknown>>;
+  return remembered(bodyArbitraries, document, schema, () => arbitraryFor(document, schema) as fc.Arbitrary<Record<string, unknown>>);
 }

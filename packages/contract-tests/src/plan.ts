@@ -4,7 +4,7 @@
 
 import type { SpecModel } from "@gong-engage/spec-model";
 import { type Config, DEFAULT_RUNS } from "./config.js";
-import { suiteFor } from "./suites.js";
+import { type SuiteDefinition, suiteFor } from "./suites.js";
 
 export interface Plan {
   profile: Config["profile"];
@@ -14,9 +14,8 @@ export interface Plan {
   total: number;
 }
 
-/** The plan of `config`'s profile for the operations of `model`. */
-export function planFor(config: Config, model: SpecModel, preflight = config.preflightRequests): Plan {
-  const suite = suiteFor(config, model);
+/** The plan of `config`'s profile for the operations of `model` (of `suite`, when the caller has built it already). */
+export function planFor(config: Config, model: SpecModel, preflight = config.preflightRequests, suite: SuiteDefinition = suiteFor(config, model)): Plan {
   const rows = [
     ...(preflight ? [{ test: "preflight: is the server there, and is it this API? (no credentials: 401 expected)", requests: preflight }] : []),
     ...suite.perOperation.flatMap(({ operation, tests }) =>

@@ -17,8 +17,11 @@ export async function runSuite(config: Config): Promise<boolean> {
     include: ["dist/test/contract/**/*.test.js"],
     testTimeout: 120_000,
     hookTimeout: 60_000,
-    // The suite is shipped inside node_modules when installed: have vitest run it, not Node's loader.
-    server: { deps: { inline: [/@gong-engage[\\/]contract-tests/] } },
+    // The suite is shipped inside node_modules when installed: have vitest run it, not Node's loader. Run from
+    // this repository (workspace packages outside node_modules), only the test file needs vitest's transform:
+    // the built JavaScript it imports (this package's src, the spec model, the client's pacer) loads as Node
+    // loads it, which spares each run transforming them file by file.
+    server: { deps: { inline: [/@gong-engage[\\/]contract-tests/], external: [/[\\/]packages[\\/][^\\/]+[\\/]dist[\\/](?!test[\\/])/] } },
   });
   vitest.provide("contractConfig", config);
   try {

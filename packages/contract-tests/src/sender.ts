@@ -7,6 +7,7 @@
 // is enforced here, before each request: request n + 1 is never sent.
 import { Pacer } from "@gong-engage/client/pacing";
 import { describeIssues, type SpecOperation as Operation, parseRetryAfter } from "@gong-engage/spec-model";
+import { type Exchanged, exchange } from "./http-exchange.js";
 import type { Target } from "./target.js";
 
 export interface Sent {
@@ -102,28 +103,22 @@ export class Sender {
     }
     // Counted before the wait for a turn, so that concurrent requests never spend the same place in the budget.
     this.requestsSent++;
-    let response: Response;
-    let text: string;
+    let response: Exchanged;
     try {
       await permit?.ready();
-      response = await fetch(`${this.target.baseUrl}${operation.path}`, {
-        method: operation.method,
-        headers,
-        body: requestBody,
-        signal: AbortSignal.timeout(30_000),
-      });
-      text = await response.text();
+      response = await exchange(`${this.target.baseUrl}${operation.path}`, { method: operation.method, headers, body: requestBody, timeoutMs: 30_000 });
     } finally {
       permit?.answered();
     }
-    this.byStatus.set(response.status, (this.byStatus.get(response.status) ?? 0) + 1);
+    const { status, headers: answerHeaders, text } = response;
+    this.byStatus.set(status, (this.byStatus.get(status) ?? 0) + 1);
     let json: unknown;
     try {
       json = JSON.parse(text);
     } catch {
       json = undefined;
     }
-    return { status: response.status, headers: response.headers, text, json, requestBody };
+    return { status, headers: answerHeaders, text, json, requestBody };
   }
 }
 

@@ -23,8 +23,8 @@ export interface Session {
 }
 
 export function createSession(config: Config, model: SpecModel, log: (line: string) => void): Session {
-  const plan = planFor(config, model);
   const suite = suiteFor(config, model);
+  const plan = planFor(config, model, config.preflightRequests, suite);
   const coverage = new Coverage(model.operations);
   const runId = `${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`;
   const eventIdPrefix = `ct-${runId}-`;

@@ -13,8 +13,8 @@ import {
   type GongTokens,
 } from "@gong-engage/client";
 import { type MockServer, startMockServer } from "@gong-engage/mock-server";
-import { loadSpecModel } from "@gong-engage/spec-model";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { bundledSpecModel } from "../bundled-spec-model.js";
 
 const CLIENT_ID = "partner-app";
 const CLIENT_SECRET = "partner-secret-9f2c41d7";
@@ -34,7 +34,7 @@ beforeAll(async () => {
 });
 afterAll(() => mock.close());
 
-const shared = loadSpecModel().operation("reportContentShared")!;
+const shared = bundledSpecModel().operation("reportContentShared")!;
 let counter = 0;
 const event = (): ContentSharedEvent => ({ ...(Object.values(shared.examples)[0] as ContentSharedEvent), eventId: `oauth-${process.pid}-${++counter}` });
 
@@ -77,8 +77,10 @@ const journalIds = (company: string) =>
     .filter((e) => e.company === company)
     .map((e) => (e.body as { eventId: string }).eventId);
 
-describe("OAuth end to end: the client against the mock as Gong's OAuth server", () => {
-  it("authorize, exchange, report at the customer's base URL, expire, renew by itself: every event once, none failed", async () => {
+// Both describes run at once: the TTL test below has a mock of its own and spends its time waiting out real
+// token lifetimes. The tests here share one mock (and expire all of its tokens), so they run in order.
+describe.concurrent("OAuth end to end: the client against the mock as Gong's OAuth server", () => {
+  it.sequential("authorize, exchange, report at the customer's base URL, expire, renew by itself: every event once, none failed", async () => {
     const app = oauthApp();
     const tokens = await app.exchangeCode(await authorize(app));
     remember(tokens);
@@ -125,7 +127,7 @@ describe("OAuth end to end: the client against the mock as Gong's OAuth server",
     expect(journalIds(company).sort()).toEqual([...sent].sort()); // every event landed, once
   });
 
-  it("50 concurrent calls across an expiry cause exactly one refresh, and every event lands once", async () => {
+  it.sequential("50 concurrent calls across an expiry cause exactly one refresh, and every event lands once", async () => {
     const app = oauthApp();
     const tokens = await app.exchangeCode(await authorize(app));
     remember(tokens);
@@ -154,7 +156,7 @@ describe("OAuth end to end: the client against the mock as Gong's OAuth server",
     for (const e of events) expect(landed.filter((id) => id === e.eventId)).toHaveLength(1);
   });
 
-  it("each company has its own journal view and its own rate budget", async () => {
+  it.sequential("each company has its own journal view and its own rate budget", async () => {
     const app = oauthApp();
     const first = await app.exchangeCode(await authorize(app));
     const second = await app.exchangeCode(await authorize(app));
@@ -170,7 +172,7 @@ describe("OAuth end to end: the client against the mock as Gong's OAuth server",
     expect(await view(companyOf(second.baseUrl))).toEqual([eb.eventId]);
   });
 
-  it("a reused refresh token is refused by the mock, and the client turns invalid_grant into 'authorize again'", async () => {
+  it.sequential("a reused refresh token is refused by the mock, and the client turns invalid_grant into 'authorize again'", async () => {
     const app = oauthApp();
     const tokens = await app.exchangeCode(await authorize(app));
     remember(tokens);
@@ -202,7 +204,7 @@ describe("OAuth end to end: the client against the mock as Gong's OAuth server",
     expect(await companyState(companyOf(tokens.baseUrl))).toMatchObject({ refusedRefreshes: 2 });
   });
 
-  it("a customer who removes the app: the next refresh is refused, and the error says to authorize again", async () => {
+  it.sequential("a customer who removes the app: the next refresh is refused, and the error says to authorize again", async () => {
     const app = oauthApp();
     const tokens = await app.exchangeCode(await authorize(app));
     remember(tokens);
@@ -212,7 +214,7 @@ describe("OAuth end to end: the client against the mock as Gong's OAuth server",
     await expect(gong.reportContentShared(event())).rejects.toMatchObject({ code: "AUTHORIZATION_REQUIRED", status: undefined });
   });
 
-  it("no code, token or secret appears in the journal, the mock's log, the admin state or any error", async () => {
+  it.sequential("no code, token or secret appears in the journal, the mock's log, the admin state or any error", async () => {
     // Errors of every kind the flow can produce, with the credentials at hand.
     const app = oauthApp();
     const tokens = await app.exchangeCode(await authorize(app));
@@ -250,7 +252,7 @@ describe("OAuth end to end: the client against the mock as Gong's OAuth server",
   });
 });
 
-describe("OAuth with a real TTL of a few seconds", () => {
+describe.concurrent("OAuth with a real TTL of a few seconds", () => {
   it("the client renews ahead of expiry by its own clock, and events keep landing once each", async () => {
     const short = await startMockServer({
       port: 0,

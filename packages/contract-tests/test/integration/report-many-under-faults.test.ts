@@ -4,10 +4,10 @@
 // duplicated. The figures are printed as a table.
 import { createEngagementClient, type ReportOutcome } from "@gong-engage/client";
 import { type MockServer, startMockServer } from "@gong-engage/mock-server";
-import { loadSpecModel } from "@gong-engage/spec-model";
 import { afterAll, beforeAll, expect, it } from "vitest";
+import { bundledSpecModel } from "../bundled-spec-model.js";
 
-const { operations } = loadSpecModel();
+const { operations } = bundledSpecModel();
 
 const EVENTS = 1_000;
 const SEED = 20261125;

@@ -1,24 +1,26 @@
 // Checks gong-contract as a command, in child processes (where a separate process is the point: exit codes, one
-// line per start-up error, the flags): the smoke profile at Gong's own pace against the mock in another process,
-// a defect failing the run with exit code 1, `--spec` with a one-operation spec (planned, preflighted and run: that
-// one operation only), the request budget, and the start-up errors. The runs are independent: they run at once.
+// line per start-up error, the flags): the smoke profile against the mock (started here, a --base-url to the
+// command) with --prefer and a report, `--spec` with a one-operation spec (planned, preflighted and run: that one
+// operation only) at Gong's own pace, a defect failing the run with exit code 1 under a request budget that is
+// never exceeded, and the start-up errors. The runs are independent: they run at once.
 import { spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { startMockServer } from "@gong-engage/mock-server";
 import { loadSpecModel } from "@gong-engage/spec-model";
 import { describe, expect, it } from "vitest";
 import { planFor } from "../../src/plan.js";
+import { bundledSpecModel } from "../bundled-spec-model.js";
 import { startIndependentServer } from "./independent-server.js";
-import { PROFILES, SELF_CHECK_ENV, selfCheckConfig } from "./self-check-config.js";
+import { CLI_PACE, SELF_CHECK_ENV, selfCheckConfig } from "./self-check-config.js";
 
 const packageDir = fileURLToPath(new URL("../..", import.meta.url));
-const mockCli = fileURLToPath(new URL("../../../mock-server/dist/cli.js", import.meta.url));
 const contractBin = fileURLToPath(new URL("../../bin/gong-contract.js", import.meta.url));
 const bundledSpec = createRequire(import.meta.url).resolve("@gong-engage/spec/openapi.json");
-const model = loadSpecModel(bundledSpec);
+const model = bundledSpecModel();
 /** The smoke plan against a base URL (preflight included), as the suite's own plan function counts it. */
 const smokePlan = (prefer = false) =>
   planFor({ ...selfCheckConfig({ profile: "smoke", baseUrl: "http://127.0.0.1:9", prefer }), preflightRequests: model.operations.length }, model).total;
@@ -42,14 +44,6 @@ function gongContract(env: Record<string, string>, args: string[] = []): Promise
   return new Promise((resolve) => child.on("exit", (code) => resolve({ code, output, stderr })));
 }
 
-async function separateMock(args: string[]): Promise<{ url: string; stop(): void }> {
-  const mock = spawn(process.execPath, [mockCli, "--port", "0", "--quiet", ...args], { stdio: ["ignore", "pipe", "inherit"] });
-  let banner = "";
-  mock.stdout.on("data", (d) => (banner += d));
-  for (let i = 0; i < 600 && !/listening on http/.test(banner); i++) await new Promise((r) => setTimeout(r, 50));
-  return { url: /listening on (http:\/\/[\d.:]+)/.exec(banner)![1]!, stop: () => mock.kill("SIGTERM") };
-}
-
 const oneLine = (stderr: string) =>
   stderr
     .trim()
@@ -61,15 +55,18 @@ const expectClean = (output: string) => {
 };
 
 describe.concurrent("gong-contract", () => {
-  it("smoke against the mock in another process, at Gong's 3 calls/s: every documented pair within the plan, exit 0, a Markdown report", async () => {
-    const mock = await separateMock([]);
+  it("smoke against the mock as a --base-url, at the pace of --rate-per-second: every documented pair within the plan, exit 0, a Markdown report", async () => {
+    const mock = await startMockServer({ port: 0, ratePerSecond: CLI_PACE.standInRate, dailyLimit: 0 });
     const report = join(mkdtempSync(join(tmpdir(), "contract-report-")), "contract.md");
     try {
-      const { code, output } = await gongContract({ CONTRACT_BASE_URL: mock.url, CONTRACT_PREFER: "true", CONTRACT_REPORT: report });
+      const { code, output } = await gongContract({ CONTRACT_BASE_URL: mock.url, CONTRACT_PREFER: "true", CONTRACT_REPORT: report }, [
+        "--rate-per-second",
+        CLI_PACE.ratePerSecond,
+      ]);
       expect(code, output.slice(-3000)).toBe(0);
-      expect(output).toMatch(/pace 3 req\/s/);
+      expect(output).toContain(`pace ${CLI_PACE.ratePerSecond} req/s`);
       const [sent, planned] = /contract suite: (\d+) requests sent of (\d+) planned/.exec(output)!.slice(1).map(Number);
-      console.log(`smoke against the mock at 3 calls/s: ${sent} requests of ${planned} planned`);
+      console.log(`smoke against the mock at ${CLI_PACE.ratePerSecond} calls/s: ${sent} requests of ${planned} planned`);
       expect(planned).toBe(smokePlan(true));
       expect(sent).toBeLessThanOrEqual(planned!);
       const markdown = readFileSync(report, "utf8");
@@ -79,37 +76,22 @@ describe.concurrent("gong-contract", () => {
       expect(markdown).toMatch(/eventId`s starting `ct-/);
       expect(output).toMatch(/eventId prefix "ct-[a-z0-9-]+-"/);
     } finally {
-      mock.stop();
-    }
-  }, 120_000);
-
-  it("a failing check exits 1 and names it (a stand-in that accepts replays)", async () => {
-    const { standInRate, flags } = PROFILES.smoke;
-    const server = await startIndependentServer({ ratePerSecond: standInRate, defect: "replay-accepted" });
-    try {
-      const { code, output } = await gongContract({ CONTRACT_BASE_URL: server.url }, ["--rate-per-second", flags.ratePerSecond]);
-      expect(code, output.slice(-2000)).toBe(1);
-      expect(output).toMatch(/expected 409, got 200/);
-    } finally {
-      await server.close();
+      await mock.close();
     }
   });
 
-  it("--spec with a one-operation spec plans, preflights and runs that one operation", async () => {
+  it("--spec with a one-operation spec plans, preflights and runs that one operation, at Gong's pace by default", async () => {
     const document = JSON.parse(readFileSync(bundledSpec, "utf8"));
     const [kept, ...dropped] = Object.keys(document.paths) as [string, ...string[]];
     for (const path of dropped) delete document.paths[path];
     const oneOp = join(mkdtempSync(join(tmpdir(), "contract-spec-")), "one-op.json");
     writeFileSync(oneOp, JSON.stringify(document));
-    const server = await startIndependentServer({ ratePerSecond: PROFILES.smoke.standInRate });
+    // Gong's limit (x-gong-rate-limits), so the suite's default pace meets no 429 outside its burst.
+    const server = await startIndependentServer({ ratePerSecond: model.rateLimits.perSecond });
     try {
-      const { code, output } = await gongContract({ CONTRACT_BASE_URL: server.url }, [
-        "--spec",
-        oneOp,
-        "--rate-per-second",
-        PROFILES.smoke.flags.ratePerSecond,
-      ]);
+      const { code, output } = await gongContract({ CONTRACT_BASE_URL: server.url }, ["--spec", oneOp]);
       expect(code, output.slice(-3000)).toBe(0);
+      expect(output).toContain(`pace ${model.rateLimits.perSecond} req/s`);
       const planned = Number(/contract suite plan \(smoke profile\): (\d+) requests/.exec(output)![1]);
       const [sent, planTotal] = /contract suite: (\d+) requests sent of (\d+) planned/.exec(output)!.slice(1).map(Number);
       expect(planTotal).toBe(planned);
@@ -152,15 +134,16 @@ describe.concurrent("gong-contract", () => {
     }
   });
 
-  it("a budget is never exceeded: request n + 1 is not sent, and the run says why it stopped", async () => {
+  it("a failing check exits 1 and names it (a stand-in that accepts replays); a budget is never exceeded: request n + 1 is not sent, and the run says why it stopped", async () => {
     // A server whose limit (100/s) no 30-request burst meets: the burst goes on until the budget is spent.
-    const server = await startIndependentServer({ ratePerSecond: 100 });
+    const server = await startIndependentServer({ ratePerSecond: 100, defect: "replay-accepted" });
     // The plan counts the burst at its first wave (10): a budget 8 over the plan lets the burst send 18.
     const smoke = smokePlan();
     const budget = smoke + 8;
     try {
       const { code, output } = await gongContract({ CONTRACT_BASE_URL: server.url, CONTRACT_RATE_PER_SECOND: "20" }, ["--max-requests", String(budget)]);
-      expect(code).toBe(1);
+      expect(code, output.slice(-2000)).toBe(1);
+      expect(output).toMatch(/expected 409, got 200/);
       expect(server.received).toBe(budget);
       expect(output).toMatch(/no 429 within 18 burst requests \(the request budget ran out\)/);
       expect(output).toContain(`contract suite: ${budget} requests sent of ${smoke} planned (budget ${budget})`);

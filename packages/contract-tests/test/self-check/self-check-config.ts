@@ -12,8 +12,8 @@ export const SELF_CHECK_ENV = {
 /**
  * Each profile against a stand-in, and the stand-in's limit: below the suite's burst wave (10 requests at once),
  * so that one wave meets it however slowly a busy machine sends the waves, and above Gong's 3/s, so that the
- * many runs take seconds each. The suite keeps under the limit it is told. Gong's own pace (3/s) is kept by the
- * run through the CLI against the mock (cli.test.ts).
+ * many runs take seconds each. The suite keeps under the limit it is told. Gong's own pace (3/s) is kept by a
+ * run through the CLI (cli.test.ts).
  */
 export const STAND_IN_RATE = 8;
 /**
@@ -22,10 +22,25 @@ export const STAND_IN_RATE = 8;
  * suite runs share this process) still goes over the limit.
  */
 export const SMOKE_STAND_IN_RATE = 4;
+/**
+ * Generated bodies per property in a full-profile run against a defective stand-in (CONTRACT_RUNS for the others):
+ * each defect is met by a targeted test of its own (the replays, a body breaking each rule, malformed JSON, the
+ * bad credentials, the burst, every answer's checks), so more generated bodies only add paced requests to a run
+ * that must fail anyway. The conforming stand-ins and the mock still get CONTRACT_RUNS, so generated bodies keep
+ * being checked against an implementation that shares no code with the suite.
+ */
+export const DEFECT_RUNS = "1";
 export const PROFILES = {
   smoke: { standInRate: SMOKE_STAND_IN_RATE, flags: { profile: "smoke", ratePerSecond: "3" } },
   full: { standInRate: STAND_IN_RATE, flags: { profile: "full", ratePerSecond: "7" } },
 } as const satisfies Record<string, { standInRate: number; flags: Flags }>;
+
+/**
+ * gong-contract's runs in cli.test.ts: each suite has a process of its own there, so a burst's wave arrives at
+ * once and the stand-ins can limit at STAND_IN_RATE (the suite keeps just under it). Gong's own pace, the
+ * default, is kept by the run that gives no --rate-per-second.
+ */
+export const CLI_PACE = { standInRate: STAND_IN_RATE, ratePerSecond: String(STAND_IN_RATE - 1) } as const;
 
 export function selfCheckConfig(flags: Flags): Config {
   return resolveConfig(flags, { ...SELF_CHECK_ENV });

@@ -1,21 +1,16 @@
-// The spec is the single source of truth: an operation added to a copy of the bundled spec (a new path, its own
-// x-gong-event duplicate rule, named examples, a 200 without a result id) is covered by both profiles with no
-// TypeScript change, run against the mock serving that copy (startMockServer({ specPath })).
+// A copy of the bundled spec plus one operation that no TypeScript in the suite (or the mock) has heard of: a new
+// path, its own x-gong-event duplicate rule, named examples, a 200 without a result id (suite-in-process.test.ts
+// runs both profiles against the mock serving it).
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { startMockServer } from "@gong-engage/mock-server";
-import { loadSpecModel, type SpecModel } from "@gong-engage/spec-model";
-import { beforeAll, describe, expect, it } from "vitest";
-import { type ProfileResult, runProfile } from "../../src/run-profile.js";
-import { PROFILES, selfCheckConfig } from "./self-check-config.js";
 
-const NEW_PATH = "/v2/contract-tests/activity";
-const NEW_OPERATION = "reportTestActivity";
+export const NEW_PATH = "/v2/contract-tests/activity";
+export const NEW_OPERATION = "reportTestActivity";
 
 /** The bundled spec plus one operation that no TypeScript in the suite (or the mock) has heard of. */
-function specWithNewOperation(): string {
+export function specWithNewOperation(): string {
   const document = JSON.parse(readFileSync(createRequire(import.meta.url).resolve("@gong-engage/spec/openapi.json"), "utf8"));
   document.components.schemas.TestActivity = {
     type: "object",
@@ -85,43 +80,3 @@ function specWithNewOperation(): string {
   writeFileSync(file, JSON.stringify(document, null, 2));
   return file;
 }
-
-let specPath: string;
-let model: SpecModel;
-beforeAll(() => {
-  specPath = specWithNewOperation();
-  model = loadSpecModel(specPath);
-});
-
-const statusesOf = (result: ProfileResult, state: "checked" | "skipped") =>
-  result.coverage
-    .table()
-    .filter((row) => row.operationId === NEW_OPERATION && row.result?.state === state)
-    .map((row) => row.status);
-
-describe.concurrent("a new operation, added to the spec only", () => {
-  for (const profile of ["smoke", "full"] as const) {
-    it(`${profile}: the suite plans it and elicits and checks every documented status of it against the mock serving that spec`, async () => {
-      const operation = model.operation(NEW_OPERATION)!;
-      expect(operation.statuses).toEqual([200, 400, 401, 409, 429, 500]);
-      const mock = await startMockServer({ port: 0, specPath, ratePerSecond: PROFILES[profile].standInRate, dailyLimit: 0 });
-      try {
-        // A few generated bodies are enough here: the point is that every status of the new operation is reached.
-        const config = selfCheckConfig({ ...PROFILES[profile].flags, baseUrl: mock.url, prefer: true, spec: specPath, runs: "4" });
-        const result = await runProfile(config, model);
-        const output = [...result.failures, ...result.output].join("\n");
-        expect(result.passed, output.slice(-4000)).toBe(true);
-        expect(output).toMatch(new RegExp(`${NEW_OPERATION}: 400 for `));
-        expect(statusesOf(result, "checked")).toEqual(operation.statuses);
-        expect(
-          mock
-            .journal()
-            .filter((entry) => entry.operationId === NEW_OPERATION)
-            .map((entry) => entry.endpoint),
-        ).toContain(`POST ${NEW_PATH}`);
-      } finally {
-        await mock.close();
-      }
-    });
-  }
-});
