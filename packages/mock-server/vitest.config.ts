@@ -5,6 +5,8 @@ export default defineConfig({
   test: {
     include: ["test/**/*.test.ts"],
     testTimeout: 60_000,
+    // beforeAll starts mocks (Prism's first load in a worker): seconds on a busy 2-core machine, not vitest's 10 s.
+    hookTimeout: 60_000,
     // The test files share their worker's modules: Prism, the spec model and src/ are loaded once per worker, not
     // once per file (eleven loads were a third of this suite's time). Nothing relies on a fresh module state: each
     // file starts its own mocks on port 0, and the one test that fakes the clock restores it after each test.
