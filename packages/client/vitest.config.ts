@@ -12,6 +12,8 @@ export default defineConfig({
     maxWorkers: 2,
     isolate: false,
     testTimeout: 20_000,
+    // Hooks start local servers: seconds on a busy 2-core machine beside the other packages' tests, not vitest's 10 s.
+    hookTimeout: 60_000,
     reporters: reporters(),
   },
 });
