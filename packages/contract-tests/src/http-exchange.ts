@@ -36,6 +36,7 @@ export function exchange(url: string, init: ExchangeRequest): Promise<Exchanged>
       (response) => {
         const chunks: Buffer[] = [];
         response.on("data", (chunk: Buffer) => chunks.push(chunk));
+        // An answer cut off (the timeout, a reset) ends in "error" here ("aborted"), never in a wait.
         response.on("error", reject);
         response.on("end", () => {
           const headers = new Headers();

@@ -18,8 +18,8 @@ export const SELF_CHECK_ENV = {
 export const STAND_IN_RATE = 8;
 /**
  * The smoke profile's burst is one shared burst of at most 30 requests (waves of 10 and 20) that must meet a 429
- * on every operation: its stand-ins limit at 4/s, so that a wave spread over a second by a busy event loop (28
- * suite runs share this process) still goes over the limit.
+ * on every operation: its stand-ins limit at 4/s, so that a wave spread over a second by a busy event loop (some
+ * thirty suite runs share this process) still goes over the limit.
  */
 export const SMOKE_STAND_IN_RATE = 4;
 /**
@@ -37,8 +37,8 @@ export const PROFILES = {
 
 /**
  * gong-contract's runs in cli.test.ts: each suite has a process of its own there, so a burst's wave arrives at
- * once and the stand-ins can limit at STAND_IN_RATE (the suite keeps just under it). Gong's own pace, the
- * default, is kept by the run that gives no --rate-per-second.
+ * once and the server it runs against can limit at STAND_IN_RATE (the suite keeps just under it). Gong's own
+ * pace, the default, is kept by the run that gives no --rate-per-second.
  */
 export const CLI_PACE = { standInRate: STAND_IN_RATE, ratePerSecond: String(STAND_IN_RATE - 1) } as const;
 
