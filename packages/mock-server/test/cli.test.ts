@@ -78,10 +78,12 @@ describe("gong-mock CLI", () => {
     });
     expect(first.status).toBe(503);
     await first.arrayBuffer();
-    // Three at once, so that all three reach the limiter within its second however loaded the machine is:
-    // 1/s lets one through.
+    // Three at once: at the default 3/s all three would pass; at 1/s at least one is refused. (Not "exactly one
+    // 200": three requests can straddle the limiter's one-second boundary, seen in a fresh clone's CI run.)
     const replies = await Promise.all([1, 2, 3].map(() => put(url, SHARED, sharedEvent(), { Authorization: basic() })));
-    expect(replies.map((reply) => reply.status).sort()).toEqual([200, 429, 429]);
+    const statuses = replies.map((reply) => reply.status);
+    expect(statuses).toContain(429);
+    expect(statuses).toContain(200);
     mock.child.kill("SIGTERM");
     expect(await mock.exited).toBe(0);
     expect(mock.out()).not.toMatch(/PUT \/v2/);
