@@ -48,8 +48,8 @@ export interface Relay {
   close(): Promise<void>;
 }
 
-// The bundled spec, read once per process: every relay created without a spec of its own shares it (compiling its
-// validators is most of what a relay costs to create).
+// The bundled spec, read once per process: every relay created without a spec of its own shares it, and so shares
+// its validators, each compiled at its first use (loadRelaySpec loads the model lazily).
 let bundledSpec: RelaySpec | undefined;
 function readSpec(source: RelayOptions["spec"]): RelaySpec {
   if (source !== undefined) return loadRelaySpec(source);
