@@ -2,7 +2,7 @@
 // from CONTRACT_* / GONG_* and handed to it with provide), the client against the mock, and the self-checks that
 // run the suite against other servers (conforming ones must pass, defective ones must fail).
 import { defineConfig } from "vitest/config";
-import { reporters } from "../../vitest.shared.js";
+import { longestFirst, reporters } from "../../vitest.shared.js";
 import { resolveConfig } from "./src/config.js";
 
 export default defineConfig({
@@ -22,6 +22,8 @@ export default defineConfig({
     server: { deps: { external: [/[\\/]packages[\\/](client|mock-server|spec-model)[\\/]dist[\\/]/] } },
     testTimeout: 120_000,
     hookTimeout: 60_000,
+    // The long scenarios start first (vitest's own order needs the results cache a fresh clone lacks).
+    sequence: { sequencer: longestFirst(import.meta.dirname, ["test/self-check/suite-in-process.test.ts", "test/self-check/cli.test.ts", "test/contract/contract.test.ts", "test/integration/validation-agreement.test.ts"]) },
     reporters: reporters(),
   },
 });

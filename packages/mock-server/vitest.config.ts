@@ -1,5 +1,5 @@
 import { defineConfig } from "vitest/config";
-import { reporters } from "../../vitest.shared.js";
+import { longestFirst, reporters } from "../../vitest.shared.js";
 
 export default defineConfig({
   test: {
@@ -13,6 +13,8 @@ export default defineConfig({
     isolate: false,
     // Two workers, one load each: the CLI and --watch files wait mostly on other processes, so the rest runs beside them.
     maxWorkers: 2,
+    // The long scenarios start first (vitest's own order needs the results cache a fresh clone lacks).
+    sequence: { sequencer: longestFirst(import.meta.dirname, ["test/cli.test.ts", "test/watch.test.ts", "test/extra-operation.test.ts", "test/oauth-server.test.ts", "test/faults.test.ts"]) },
     reporters: reporters(),
   },
 });

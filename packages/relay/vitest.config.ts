@@ -1,5 +1,5 @@
 import { defineConfig } from "vitest/config";
-import { reporters } from "../../vitest.shared.js";
+import { longestFirst, reporters } from "../../vitest.shared.js";
 
 // The scenario files mostly wait on Gong's pacing (3 calls/s per tenant), not on the CPU: they run side by side.
 // One Postgres (test/global-setup.ts) serves them all, a database per scenario. The test processes are reused
@@ -16,6 +16,8 @@ export default defineConfig({
     isolate: false,
     maxWorkers: 4,
     fileParallelism: true,
+    // The long scenarios start first (vitest's own order needs the results cache a fresh clone lacks).
+    sequence: { sequencer: longestFirst(import.meta.dirname, ["test/zero-setup.test.ts", "test/oauth.test.ts", "test/crashes.test.ts", "test/workers.test.ts", "test/bad-input.test.ts", "test/limits.test.ts"]) },
     reporters: reporters(),
   },
 });
