@@ -23,7 +23,14 @@ export default defineConfig({
     testTimeout: 120_000,
     hookTimeout: 60_000,
     // The long scenarios start first (vitest's own order needs the results cache a fresh clone lacks).
-    sequence: { sequencer: longestFirst(import.meta.dirname, ["test/self-check/suite-in-process.test.ts", "test/self-check/cli.test.ts", "test/contract/contract.test.ts", "test/integration/validation-agreement.test.ts"]) },
+    sequence: {
+      sequencer: longestFirst(import.meta.dirname, [
+        "test/self-check/suite-in-process.test.ts",
+        "test/self-check/cli.test.ts",
+        "test/contract/contract.test.ts",
+        "test/integration/validation-agreement.test.ts",
+      ]),
+    },
     reporters: reporters(),
   },
 });

@@ -14,7 +14,15 @@ export default defineConfig({
     // Two workers, one load each: the CLI and --watch files wait mostly on other processes, so the rest runs beside them.
     maxWorkers: 2,
     // The long scenarios start first (vitest's own order needs the results cache a fresh clone lacks).
-    sequence: { sequencer: longestFirst(import.meta.dirname, ["test/cli.test.ts", "test/watch.test.ts", "test/extra-operation.test.ts", "test/oauth-server.test.ts", "test/faults.test.ts"]) },
+    sequence: {
+      sequencer: longestFirst(import.meta.dirname, [
+        "test/cli.test.ts",
+        "test/watch.test.ts",
+        "test/extra-operation.test.ts",
+        "test/oauth-server.test.ts",
+        "test/faults.test.ts",
+      ]),
+    },
     reporters: reporters(),
   },
 });

@@ -17,7 +17,16 @@ export default defineConfig({
     maxWorkers: 4,
     fileParallelism: true,
     // The long scenarios start first (vitest's own order needs the results cache a fresh clone lacks).
-    sequence: { sequencer: longestFirst(import.meta.dirname, ["test/zero-setup.test.ts", "test/oauth.test.ts", "test/crashes.test.ts", "test/workers.test.ts", "test/bad-input.test.ts", "test/limits.test.ts"]) },
+    sequence: {
+      sequencer: longestFirst(import.meta.dirname, [
+        "test/zero-setup.test.ts",
+        "test/oauth.test.ts",
+        "test/crashes.test.ts",
+        "test/workers.test.ts",
+        "test/bad-input.test.ts",
+        "test/limits.test.ts",
+      ]),
+    },
     reporters: reporters(),
   },
 });
