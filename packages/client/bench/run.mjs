@@ -8,12 +8,19 @@ import { readFileSync } from "node:fs";
 // 3. The quota benchmark (bench/quota.mjs, run after this one by `pnpm bench`).
 // The headline is the client with its defaults (validation on, pacing on, a 30 s timeout per attempt) except that
 // the pacing limits are high enough never to wait (1,000 calls at Gong's 3/s would take 6 minutes): what the
-// client costs per call, schedule included. The other variants turn one thing off each, to show its share.
+// client costs per call, schedule included. The other variants turn one thing off each, to show its share; the
+// three "floor" variants add one thing the client does by default to the bare call, alone: what that part costs
+// by itself, whatever the client around it does (the same validators, the same shared timeout signal, the same
+// openapi-fetch call the report methods make).
 // Options (env): BENCH_CALLS (per variant, default 1000).
 import { createServer } from "node:http";
 import { createRequire } from "node:module";
 import { parseLossless as parseWithBigInts } from "@gong-engage/spec-model/runtime";
+import createClient from "openapi-fetch";
+import { TimeoutSlices } from "../dist/abort.js";
+import { directFetch } from "../dist/direct-fetch.js";
 import { createEngagementClient } from "../dist/index.js";
+import { validateEvent } from "../dist/validation.js";
 
 const require = createRequire(import.meta.url);
 const spec = JSON.parse(readFileSync(require.resolve("@gong-engage/spec/openapi.json"), "utf8"));
@@ -35,14 +42,28 @@ const auth = { accessKey: "bench-key", accessKeySecret: "bench-secret" };
 const authorization = `Basic ${btoa("bench-key:bench-secret")}`;
 
 const neverWait = { perSecond: 1_000_000, perDay: 0 };
+const bare = async (signal) => {
+  const response = await fetch(url, {
+    method: "PUT",
+    headers: { Authorization: authorization, "Content-Type": "application/json", Accept: "application/json" },
+    body: JSON.stringify(event),
+    signal,
+  });
+  return JSON.parse(await response.text());
+};
+const timeouts = new TimeoutSlices(30_000);
+// openapi-fetch as the report methods call it (the URL and init straight to fetch, no Request object built).
+const openapiFetch = createClient({ baseUrl, headers: { Authorization: authorization, Accept: "application/json" }, ...directFetch });
 const variants = {
-  "bare fetch + JSON.parse": async () => {
-    const response = await fetch(url, {
-      method: "PUT",
-      headers: { Authorization: authorization, "Content-Type": "application/json", Accept: "application/json" },
-      body: JSON.stringify(event),
-    });
-    return JSON.parse(await response.text());
+  "bare fetch + JSON.parse": () => bare(undefined),
+  "floor: bare + validation": () => {
+    if (validateEvent("reportContentShared", event).length) throw new Error("the bench's event is invalid");
+    return bare(undefined);
+  },
+  "floor: bare + timeout signal": () => bare(timeouts.next().signal),
+  "floor: openapi-fetch alone": async () => {
+    const { data } = await openapiFetch.PUT("/v2/customer-engagement/content/shared", { body: event, parseAs: "text" });
+    return JSON.parse(data);
   },
   "client, defaults": (
     (gong) => () =>
@@ -86,10 +107,10 @@ for (let i = 0; i < calls; i++) {
   if (i % 500 === 0) process.stderr.write(`  ${i}/${calls}\r`);
 }
 const baseline = median(samples["bare fetch + JSON.parse"]);
-console.log("\nper-call median (µs)            ratio to bare fetch (target for the defaults: <= 1.10x)");
+console.log("\nper-call median (µs)              ratio to bare fetch (target for the defaults: <= 1.10x)");
 for (const [name, xs] of Object.entries(samples)) {
   const m = median(xs);
-  console.log(`  ${name.padEnd(28)} ${m.toFixed(1).padStart(8)}   ${(m / baseline).toFixed(3)}x`);
+  console.log(`  ${name.padEnd(30)} ${m.toFixed(1).padStart(8)}   ${(m / baseline).toFixed(3)}x`);
 }
 
 // Lossless parse vs JSON.parse of the 200 body.

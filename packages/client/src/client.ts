@@ -7,6 +7,7 @@ import { checkBaseUrl, neverReached, parseLossless, parseRetryAfter, toInt64 } f
 import createClient, { type Client } from "openapi-fetch";
 import { attemptSignal, sleep, TimeoutSlices } from "./abort.js";
 import { authorizationHeader, type GongAuth } from "./auth.js";
+import { directFetch } from "./direct-fetch.js";
 import { GongApiError, type GongApiErrorInit, type GongErrorCode, GongValidationError } from "./errors.js";
 import type { paths } from "./generated/openapi.js";
 import {
@@ -112,9 +113,8 @@ export function createEngagementClient(options: EngagementClientOptions): Engage
   const raw = createClient<paths>(clientOptions);
   if (tokens) raw.use(tokenMiddleware(tokens, RAW_TOKEN_BASE, baseUrl));
   // The report methods go through their own openapi-fetch client. Without a custom fetch it hands
-  // globalThis.fetch the URL and init directly instead of a Request object: building a Request costs about
-  // a quarter of a loopback round trip on Node 20 (see bench/). A custom fetch, and `raw`, always get a real
-  // Request.
+  // globalThis.fetch the URL and init directly instead of a Request object (direct-fetch.ts). A custom fetch,
+  // and `raw`, always get a real Request.
   // With a token source, `raw` carries the token middleware; the report methods set token and base URL per attempt.
   const reporter = options.fetch && !tokens ? raw : createClient<paths>({ ...clientOptions, ...(options.fetch ? {} : directFetch) });
 
@@ -324,24 +324,6 @@ function readAccepted(
   if (resultId === undefined) return { requestId, problem: `${resultIdField} is missing or not an exact integer` };
   return { requestId, resultId };
 }
-
-/** A stand-in for Request that only carries url and init, and a fetch that unwraps it. */
-class PlainRequest {
-  readonly method: string;
-  constructor(
-    readonly url: string,
-    readonly init: RequestInit,
-  ) {
-    this.method = init.method ?? "GET";
-  }
-}
-const directFetch = {
-  Request: PlainRequest as unknown as typeof Request,
-  fetch: (request: Request) => {
-    const { url, init } = request as unknown as PlainRequest;
-    return globalThis.fetch(url, init);
-  },
-};
 
 function describeCause(error: unknown): string {
   if (!(error instanceof Error)) return String(error);
