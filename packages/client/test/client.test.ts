@@ -403,7 +403,7 @@ describe("validation before sending", () => {
   it("refuses trackingId together with viewer", async () => {
     const { gong } = await clientFor([]);
     const error = await gong.reportContentViewed({ ...viewedEvent(), trackingId: "visitor-1" }).catch((e) => e);
-    expect(error.issues).toEqual([{ field: "trackingId", problem: "must be absent or null when a viewer is sent" }]);
+    expect(error.issues).toEqual([{ field: "trackingId", problem: 'must be absent or null when "viewer" is sent' }]);
   });
 
   it("validate: false sends the event as it is", async () => {

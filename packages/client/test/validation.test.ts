@@ -35,7 +35,7 @@ describe("validateEvent", () => {
     [
       "trackingId beside a viewer",
       (e: Record<string, unknown>) => (e.trackingId = "t-1"),
-      { field: "trackingId", problem: "must be absent or null when a viewer is sent" },
+      { field: "trackingId", problem: 'must be absent or null when "viewer" is sent' },
     ],
   ])("names the field and the problem: %s", (_, change, issue) => {
     const event = viewedEvent() as Record<string, unknown>;
