@@ -114,6 +114,23 @@ describe("Pacer: the line (fake timers, exact start times)", () => {
     expect(starts).toEqual([0, 0, 1150, 1150, 2160]);
   });
 
+  it("with limits far above the traffic, keeps about a second of calls, not perSecond of them", async () => {
+    const pacer = new Pacer({ perSecond: 100_000, perDay: 0 });
+    // 3,000 calls, one every 2 ms (6 s), each answered 1 ms after it starts: none ever waits.
+    for (let i = 0; i < 3_000; i++) {
+      const p = permit(pacer);
+      expect(p.estimatedWaitMs).toBe(0);
+      await p.ready();
+      await vi.advanceTimersByTimeAsync(1);
+      p.answered();
+      await vi.advanceTimersByTimeAsync(1);
+    }
+    // What the pacer still holds (private: a long-lived client's memory is the point): the last second's calls.
+    const held = pacer as unknown as { recent: unknown[]; estimates: unknown[] };
+    expect(held.recent.length).toBeLessThanOrEqual(501);
+    expect(held.estimates.length).toBeLessThanOrEqual(501);
+  });
+
   it("an attempt that gets no answer holds its window for the stall time only", async () => {
     const pacer = new Pacer({ perSecond: 1, perDay: 0 });
     const hung = permit(pacer);
