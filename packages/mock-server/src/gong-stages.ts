@@ -100,7 +100,7 @@ export async function validateBody(state: GongState, request: MockRequest): Prom
   const errors = gongErrors(violations, issues);
   if (errors.length) return errorAnswer(400, errors);
   if (result.statusCode === 400) {
-    // Prism refused the body on its own format rules only (ignored above): have it produce the 200.
+    // Prism refused on a rule of its own that the checks above ignore: have it produce the 200.
     result = await state.prism.request(request.input, { ...request.prefer, code: 200 }, { forced: true });
     if (!result.ok) return state.prism.answer(operation, result);
   }

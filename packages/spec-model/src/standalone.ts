@@ -20,7 +20,7 @@ export function standaloneValidatorsCode(model: SpecModel): string {
     inlineRefs: false,
     code: { source: true, esm: true, lines: false },
   });
-  ajv.addSchema(document, "openapi.json");
+  ajv.addSchema(document, "openapi.json", undefined, false); // no meta-schema check of the root: see load.ts
   // Ajv emits a schema's function twice when two exports name the same schema: compile each schema once, and
   // export the operations that share it as aliases of the first.
   const exports: Record<string, string> = {};
