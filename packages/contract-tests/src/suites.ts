@@ -213,13 +213,16 @@ const replayTest = (model: SpecModel, op: Operation, fresh: boolean): TestDefini
 /**
  * Sends waves of concurrent requests (operations interleaved) until each operation got a 429, up to `limit`.
  * Each wave is WAVE larger than the one before (10, 20, 30, ...): a server that answers more slowly than its
- * own limit still meets a wave that arrives at once.
+ * own limit still meets a wave that arrives at once. The first wave is already larger than the pace the suite
+ * keeps (the target's calls per second): against a server limiting at 40/s, waves of 10, 20, 30 and 40 could
+ * each stay within the limit if each took over a second to answer (a loaded machine), and meet no 429 at all.
  */
 async function burst(ctx: SuiteContext, ops: Operation[], limit: number): Promise<void> {
   const statuses = new Map<string, Map<number, number>>();
   const limited = new Map<string, Sent>();
   let sentCount = 0;
-  for (let waveSize = WAVE; limited.size < ops.length && sentCount < limit; waveSize += WAVE) {
+  const firstWave = Math.max(WAVE, Math.floor(ctx.target.ratePerSecond) + 1);
+  for (let waveSize = firstWave; limited.size < ops.length && sentCount < limit; waveSize += WAVE) {
     const size = Math.min(waveSize, limit - sentCount, ctx.sender.remaining());
     if (size <= 0) break;
     const wave = Array.from({ length: size }, (_, i) => ops[i % ops.length]!);
