@@ -45,6 +45,8 @@ const loader = Module as unknown as { _load: Load };
 /** Runs `load` (synchronous requires only) with `require("@faker-js/faker")` answered by a deferring stand-in. */
 function withFakerDeferred<T>(load: () => T): T {
   const original = loader._load;
+  // Module._load is Node's own (not a documented API, though unchanged since Node 0.x): without it, load as is.
+  if (typeof original !== "function") return load();
   loader._load = function (this: unknown, request, parent, isMain) {
     if (request !== FAKER) return original.call(this, request, parent, isMain);
     return deferredModule(() => original.call(this, request, parent, isMain) as Record<string, unknown>);

@@ -1,6 +1,6 @@
 // The spec the mock serves: the shared spec model (@gong-engage/spec-model: operations, validators, Gong's
 // x-gong-* rules) plus Prism's reading of the same file, which Prism needs for routing and responses.
-import { bundledSpecPath, loadSpecModel, type SpecModel, SpecModelError } from "@gong-engage/spec-model";
+import { bundledSpecModel, bundledSpecPath, loadSpecModel, type SpecModel, SpecModelError } from "@gong-engage/spec-model";
 import type { IHttpOperation } from "@stoplight/types";
 import { MockConfigError } from "./config-error.js";
 import { loadPrism } from "./prism-loader.js";
@@ -18,10 +18,14 @@ export async function loadSpec(specPath: string = bundledSpecPath()): Promise<Lo
   return withPrismOperations(loadServedModel(specPath));
 }
 
-/** The spec model of a spec to serve, without Prism: a spec the mock cannot serve is refused before Prism is read. */
+/**
+ * The spec model of a spec to serve, without Prism: a spec the mock cannot serve is refused before Prism is read.
+ * The bundled spec (the default) is the process's shared model: mocks started in one process (the tests start
+ * dozens) compile its validators once.
+ */
 export function loadServedModel(specPath: string = bundledSpecPath()): SpecModel & { path: string } {
   try {
-    return { ...loadSpecModel(specPath), path: specPath };
+    return { ...(specPath === bundledSpecPath() ? bundledSpecModel() : loadSpecModel(specPath)), path: specPath };
   } catch (error) {
     if (error instanceof SpecModelError) throw new MockConfigError(`spec ${error.message}`, { cause: error });
     throw error;

@@ -5,7 +5,7 @@
 // @gong-engage/client cannot send yet is refused at enqueue, and flows through once the client has it.
 import { createHash } from "node:crypto";
 import { createEngagementClient, type ValidationIssue } from "@gong-engage/client";
-import { loadSpecModel, type SpecOperation } from "@gong-engage/spec-model";
+import { bundledSpecModel, loadSpecModel, type SpecOperation } from "@gong-engage/spec-model";
 import { duplicateKeyOf as specDuplicateKey } from "@gong-engage/spec-model/runtime";
 
 export { bundledSpecPath } from "@gong-engage/spec-model";
@@ -39,8 +39,8 @@ export interface RelaySpec {
 export function loadRelaySpec(source?: string | Record<string, unknown>): RelaySpec {
   // Lazy: most relay processes (tenant add, status, a worker) read only the spec's rules, and enqueue validates one
   // operation's events; compiling every validator at load was a fifth of a short command's CPU. The relay's spec is
-  // the bundle its tests load whole.
-  const model = loadSpecModel(source, { lazy: true });
+  // the bundle its tests load whole; without a source of its own it is the process's shared bundledSpecModel().
+  const model = source === undefined ? bundledSpecModel() : loadSpecModel(source, { lazy: true });
   const probe = createEngagementClient({ baseUrl: "http://127.0.0.1", auth: { bearerToken: "probe" }, rateLimit: false, retry: false }) as unknown as Record<
     string,
     unknown

@@ -99,6 +99,19 @@ export function bundledSpecPath(): string {
   return existsSync(shipped) ? shipped : createRequire(import.meta.url).resolve("@gong-engage/spec/openapi.json");
 }
 
+let bundledModel: SpecModel | undefined;
+
+/**
+ * The bundled spec's model (`bundledSpecPath()`), loaded on first use and then shared by everything in the process
+ * that uses the default spec (the relay's commands and workers, mocks serving it, the tests), so that each of its
+ * validators is compiled once, at its first use (LoadOptions.lazy). The bundle is checked whole when it is built
+ * and by this package's tests, so a lazy load hides nothing.
+ */
+export function bundledSpecModel(): SpecModel {
+  bundledModel ??= loadSpecModel(bundledSpecPath(), { lazy: true });
+  return bundledModel;
+}
+
 /**
  * Loads a spec: `source` is the path of a bundled JSON document (default: `bundledSpecPath()`), or a document
  * already parsed. Throws SpecModelError naming the file (or "(document)") and the problem.

@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { bundledSpecPath, loadSpecModel, type SpecModel, SpecModelError } from "../src/index.js";
+import { bundledSpecModel, bundledSpecPath, loadSpecModel, type SpecModel, SpecModelError } from "../src/index.js";
 import { type Doc, eventsDoc, eventsPath } from "./fixtures.js";
 
 function loadError(document: Doc): SpecModelError {
@@ -251,6 +251,21 @@ describe("the bundled spec (@gong-engage/spec/openapi.json)", () => {
   it("is the default source", () => {
     expect(model.path).toBe(bundledSpecPath());
     expect(bundledSpecPath()).toMatch(/openapi\.json$/);
+  });
+
+  it("bundledSpecModel: loaded once per process (the same operations, so the same validators), judging as an eager load does", () => {
+    const shared = bundledSpecModel();
+    expect(bundledSpecModel()).toBe(shared);
+    expect(shared.path).toBe(bundledSpecPath());
+    expect(shared.operations.map((o) => o.operationId)).toEqual(model.operations.map((o) => o.operationId));
+    const first = shared.operations[0]!;
+    expect(shared.operation(first.operationId)).toBe(first);
+    for (const operation of shared.operations) {
+      const eager = model.operation(operation.operationId)!;
+      for (const example of Object.values(operation.examples)) expect(operation.validateRequest(example)).toEqual([]);
+      expect(operation.validateRequest({})).toEqual(eager.validateRequest({}));
+      expect(operation.validateRequest({})).not.toEqual([]);
+    }
   });
 
   it("states Gong's limits and each operation's event rule, as spec/README.md's vendor extensions say", () => {

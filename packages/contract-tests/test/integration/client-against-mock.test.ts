@@ -1,8 +1,8 @@
 // The pieces together: the generated client against the Prism-based mock, both from the same spec.
 import { type ContentSharedEvent, createEngagementClient, GongApiError } from "@gong-engage/client";
 import { type MockServer, startMockServer } from "@gong-engage/mock-server";
+import { bundledSpecModel } from "@gong-engage/spec-model";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { bundledSpecModel } from "../bundled-spec-model.js";
 
 const { operations } = bundledSpecModel();
 

@@ -13,8 +13,8 @@ import {
   type GongTokens,
 } from "@gong-engage/client";
 import { type MockServer, startMockServer } from "@gong-engage/mock-server";
+import { bundledSpecModel } from "@gong-engage/spec-model";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { bundledSpecModel } from "../bundled-spec-model.js";
 
 const CLIENT_ID = "partner-app";
 const CLIENT_SECRET = "partner-secret-9f2c41d7";

@@ -4,8 +4,8 @@
 // duplicated. The figures are printed as a table.
 import { createEngagementClient, type ReportOutcome } from "@gong-engage/client";
 import { type MockServer, startMockServer } from "@gong-engage/mock-server";
+import { bundledSpecModel } from "@gong-engage/spec-model";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { bundledSpecModel } from "../bundled-spec-model.js";
 
 const { operations } = bundledSpecModel();
 

@@ -4,13 +4,12 @@
 // that once split them (non-ASCII and unencoded URLs, impossible dates, offsets, lowercase t/z, leap seconds).
 import { type OperationId, validateEvent } from "@gong-engage/client";
 import { type MockServer, startMockServer } from "@gong-engage/mock-server";
-import type { SpecOperation as Operation } from "@gong-engage/spec-model";
+import { bundledSpecModel, type SpecOperation as Operation } from "@gong-engage/spec-model";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { requestBodies } from "../../src/arbitraries.js";
 import { exchange } from "../../src/http-exchange.js";
 import { candidates, RULES, sitesOf } from "../../src/mutations.js";
-import { bundledSpecModel } from "../bundled-spec-model.js";
 
 const model = bundledSpecModel();
 const { operations, document } = model;

@@ -10,10 +10,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { startMockServer } from "@gong-engage/mock-server";
-import { loadSpecModel } from "@gong-engage/spec-model";
+import { bundledSpecModel, loadSpecModel } from "@gong-engage/spec-model";
 import { describe, expect, it } from "vitest";
 import { planFor } from "../../src/plan.js";
-import { bundledSpecModel } from "../bundled-spec-model.js";
 import { startIndependentServer } from "./independent-server.js";
 import { CLI_PACE, SELF_CHECK_ENV, selfCheckConfig } from "./self-check-config.js";
 

@@ -1,11 +1,12 @@
 // The suite's sender against a stand-in with a rate limit (a sliding one-second window counted on arrival): paced
 // requests (the client's Pacer) stay under it, a burst goes out at once and its 429s come back as they are, and
 // the request budget stops request n + 1 before it is sent. Counts only, no timings.
+
+import { bundledSpecModel } from "@gong-engage/spec-model";
 import { describe, expect, it } from "vitest";
 import { BudgetExhausted, Sender } from "../../src/sender.js";
 import { richestExample, tagEvent } from "../../src/suites.js";
 import type { Target } from "../../src/target.js";
-import { bundledSpecModel } from "../bundled-spec-model.js";
 import { type IndependentServer, startIndependentServer } from "./independent-server.js";
 
 const model = bundledSpecModel();

@@ -7,10 +7,9 @@
 // The runs spend their time waiting on their servers' pace, so they all run at once, in this one file.
 // The CLI's own behaviour (exit codes, start-up errors, --spec, the budget) is checked in cli.test.ts.
 import { startMockServer } from "@gong-engage/mock-server";
-import { loadSpecModel, type SpecModel } from "@gong-engage/spec-model";
+import { bundledSpecModel, loadSpecModel, type SpecModel } from "@gong-engage/spec-model";
 import { beforeAll, describe, expect, it } from "vitest";
 import { type ProfileResult, runProfile } from "../../src/run-profile.js";
-import { bundledSpecModel } from "../bundled-spec-model.js";
 import { type Defect, type DuplicateReading, startIndependentServer } from "./independent-server.js";
 import { NEW_OPERATION, NEW_PATH, specWithNewOperation } from "./new-operation-spec.js";
 import { DEFECT_RUNS, PROFILES, selfCheckConfig } from "./self-check-config.js";
