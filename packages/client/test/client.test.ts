@@ -56,6 +56,33 @@ describe("requests", () => {
     expect(server.received[0]!.headers.authorization).toBe("Bearer tok-123");
   });
 
+  it("hands the global fetch the URL and init, no Request object of its own (a custom fetch gets a Request)", async () => {
+    const { gong, server } = await clientFor([ok(), ok()]);
+    const spy = vi.spyOn(globalThis, "fetch");
+    try {
+      await gong.reportContentShared(sharedEvent());
+      const [input, init] = spy.mock.calls[0]!;
+      expect(input).toBe(`${server.url}/v2/customer-engagement/content/shared`);
+      expect(init).toMatchObject({ method: "PUT" });
+      expect(typeof init!.body).toBe("string");
+    } finally {
+      spy.mockRestore();
+    }
+    const inputs: unknown[] = [];
+    const custom = createEngagementClient({
+      baseUrl: server.url,
+      auth: credentials,
+      rateLimit: false,
+      fetch: (request) => {
+        inputs.push(request);
+        return globalThis.fetch(request);
+      },
+    });
+    await custom.reportContentShared(sharedEvent());
+    expect(inputs[0]).toBeInstanceOf(Request);
+    expect((inputs[0] as Request).method).toBe("PUT");
+  });
+
   it("encodes non-ASCII access keys as UTF-8 before base64", async () => {
     server = await scriptedServer([ok()]);
     const gong = createEngagementClient({ baseUrl: server.url, auth: { accessKey: "clé", accessKeySecret: "sécret" } });

@@ -235,3 +235,69 @@ describe("errors", () => {
     }
   });
 });
+
+describe("what its results, errors and refusals say", () => {
+  it("a result's String form names the base URL, the expiry and the scope; its scopes are the scope's words", () => {
+    const tokens = new GongTokens({
+      accessToken: "at-x-0001",
+      refreshToken: "rt-x-0001",
+      expiresAt: Date.UTC(2026, 10, 26, 12),
+      scope: "api:a  api:b",
+      baseUrl: "https://company-3.api.gong.io",
+    });
+    expect(String(tokens)).toBe('GongTokens(https://company-3.api.gong.io, expires 2026-11-26T12:00:00.000Z, scope "api:a  api:b")');
+    expect(tokens.scopes).toEqual(["api:a", "api:b"]);
+    const bare = new GongTokens({ accessToken: "at-x-0001", refreshToken: "rt-x-0001" });
+    expect(String(bare)).toBe('GongTokens(no base URL, no stated expiry, scope "")');
+    expect([bare.scope, bare.scopes]).toEqual(["", []]);
+    expect(inspect(bare)).toContain("accessToken: '[redacted]'");
+  });
+
+  it("a failed grant's message says which grant failed; its JSON form has every field, and no secret", async () => {
+    const refused = { status: 400, body: { error: "invalid_request", error_description: "bad rt-only-0042" } };
+    const { oauth } = await appFor([refused, refused]);
+    const exchange = (await oauth.exchangeCode("code-0042").catch((e: unknown) => e)) as GongOAuthError;
+    expect(exchange.message).toBe("Gong OAuth code exchange failed: Gong answered 400 invalid_request: bad rt-only-0042");
+    const refresh = (await oauth.refresh({ refreshToken: "rt-only-0042" }).catch((e: unknown) => e)) as GongOAuthError;
+    expect(refresh.message).toBe("Gong OAuth token refresh failed: Gong answered 400 invalid_request: bad [redacted]");
+    expect(refresh.name).toBe("GongOAuthError");
+    expect(JSON.parse(JSON.stringify(refresh))).toEqual({
+      name: "GongOAuthError",
+      code: "REJECTED",
+      message: refresh.message,
+      grant: "refresh_token",
+      status: 400,
+      oauthError: "invalid_request",
+      retryable: false,
+    });
+  });
+
+  it("a network failure names its code, else its message, else says 'network error'", async () => {
+    const failing = (thrown: unknown) => app({ fetch: () => Promise.reject(thrown) });
+    await expect(failing(new Error("socket hang up")).exchangeCode("c-1")).rejects.toThrow("could not reach the token endpoint (socket hang up); retry later");
+    await expect(failing("odd").exchangeCode("c-1")).rejects.toThrow("could not reach the token endpoint (network error); retry later");
+    const coded = Object.assign(new TypeError("fetch failed"), { cause: Object.assign(new Error("x"), { code: "ENOTFOUND" }) });
+    await expect(failing(coded).exchangeCode("c-1")).rejects.toThrow("could not reach the token endpoint (ENOTFOUND); retry later");
+  });
+
+  it("bad arguments are TypeErrors naming the argument and the problem, never echoing a secret", async () => {
+    expect(() => createOAuthApp(undefined as never)).toThrow(new TypeError("createOAuthApp: options are required: { clientId, clientSecret, redirectUri }."));
+    expect(() => app({ redirectUri: undefined as never })).toThrow("`redirectUri` must be an absolute http(s) URL, got nothing.");
+    expect(() => app({ redirectUri: 42 as never })).toThrow("`redirectUri` must be an absolute http(s) URL, got 42.");
+    expect(() => app({ clientSecret: "sec\nret" })).toThrow(new TypeError("createOAuthApp: `clientSecret` must not contain line breaks."));
+    expect(() => app({ clientId: "" })).toThrow(new TypeError("createOAuthApp: `clientId` must be a non-empty string."));
+    await expect(app().refresh(undefined as never)).rejects.toThrow(new TypeError("refresh: pass the installation's tokens, at least { refreshToken }."));
+    await expect(app().exchangeCode(" ")).rejects.toThrow(new TypeError("exchangeCode: `code` must be a non-empty string."));
+  });
+
+  it("the redirect URI and the endpoints are used exactly as given (a trailing slash, a query)", async () => {
+    const redirectUri = "https://partner.example.com/callback/";
+    expect(new URL(app({ redirectUri }).authorizeUrl({ state: "s" })).searchParams.get("redirect_uri")).toBe(redirectUri);
+    const authorize = new URL(app({ authorizeUrl: "https://idp.example.com/authorize/?tenant=t1" }).authorizeUrl({ state: "s" }));
+    expect([authorize.pathname, authorize.searchParams.get("tenant")]).toEqual(["/authorize/", "t1"]);
+    server = await scriptedServer([tokenAnswer()]);
+    await app({ tokenUrl: `${server.url}/token/?tenant=t1` }).exchangeCode("code-1");
+    const url = new URL(server.received[0]!.url, server.url);
+    expect([url.pathname, url.searchParams.get("tenant"), url.searchParams.get("grant_type")]).toEqual(["/token/", "t1", "authorization_code"]);
+  });
+});
