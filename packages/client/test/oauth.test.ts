@@ -139,6 +139,12 @@ describe("exchangeCode and refresh", () => {
       [tokenAnswer({ expires_in: "soon" }), "expires_in is not a number of seconds"],
       [tokenAnswer({ api_base_url_for_customer: "company-17.api.gong.io" }), "`api_base_url_for_customer` must be an absolute http(s) URL"],
       [tokenAnswer({ refresh_token: undefined }), "the answer has no refresh_token"],
+      [{ status: 200, body: [{ access_token: "at-1" }] }, "the body is not a JSON object"],
+      [{ status: 200, body: "null" }, "the body is not a JSON object"],
+      [tokenAnswer({ access_token: "   " }), "access_token is missing or empty"],
+      [tokenAnswer({ access_token: 42 }), "access_token is missing or empty"],
+      [tokenAnswer({ refresh_token: "" }), "the answer has no refresh_token"],
+      [tokenAnswer({ expires_in: -1 }), "expires_in is not a number of seconds"],
     ];
     for (const [step, problem] of cases) {
       const { oauth } = await appFor([step]);
@@ -149,6 +155,25 @@ describe("exchangeCode and refresh", () => {
       await server!.close();
       server = undefined;
     }
+  });
+  it("reads what an answer may leave out or send oddly: no expiry, a zero one, a null base URL, a non-text scope or type", async () => {
+    const read = async (fields: Record<string, unknown>) => {
+      const { oauth } = await appFor([tokenAnswer(fields)]);
+      const tokens = await oauth.exchangeCode("code-1");
+      await server!.close();
+      server = undefined;
+      return tokens;
+    };
+    const unsaid = await read({ expires_in: null, api_base_url_for_customer: null, scope: 42, token_type: 7 });
+    expect([unsaid.expiresIn, unsaid.expiresAt, unsaid.baseUrl, unsaid.scope, unsaid.tokenType]).toEqual([undefined, undefined, undefined, "", undefined]);
+    const left = await read({ expires_in: undefined, api_base_url_for_customer: undefined, scope: undefined, token_type: undefined });
+    expect([left.expiresIn, left.expiresAt, left.baseUrl, left.scope, left.tokenType]).toEqual([undefined, undefined, undefined, "", undefined]);
+    const before = Date.now();
+    const zero = await read({ expires_in: 0, token_type: "Bearer" });
+    expect(zero.expiresIn).toBe(0);
+    expect(zero.expiresAt).toBeGreaterThanOrEqual(before);
+    expect(zero.expiresAt).toBeLessThanOrEqual(Date.now());
+    expect(zero.tokenType).toBe("Bearer");
   });
 });
 
