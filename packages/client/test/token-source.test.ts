@@ -274,9 +274,14 @@ describe("createRenewingAuth", () => {
   });
 
   it("a refusal is final; a transient failure is not", async () => {
-    const refused = createRenewingAuth({ tokens: initial({ expiresAt: NOW - 1 }), app: fakeApp({ refuse: true }).app, onTokens: () => {}, now: () => NOW });
-    await expect(refused.access()).rejects.toBeInstanceOf(GongAuthorizationRequiredError);
-    await expect(refused.renewAfterRejection("at-0")).rejects.toBeInstanceOf(GongAuthorizationRequiredError);
+    const refusing = fakeApp({ refuse: true });
+    const refused = createRenewingAuth({ tokens: initial({ expiresAt: NOW - 1 }), app: refusing.app, onTokens: () => {}, now: () => NOW });
+    const refusal = await refused.access().catch((e: unknown) => e);
+    expect(refusal).toBeInstanceOf(GongAuthorizationRequiredError);
+    // The same refusal from then on, without sending the spent refresh token again.
+    await expect(refused.access()).rejects.toBe(refusal);
+    await expect(refused.renewAfterRejection("at-0")).rejects.toBe(refusal);
+    expect(refusing.calls).toEqual(["rt-0"]);
 
     let attempts = 0;
     const flaky = createRenewingAuth({
