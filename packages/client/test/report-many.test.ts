@@ -67,10 +67,10 @@ describe("reportMany outcomes", () => {
   });
 
   it("invalid: named issues, nothing sent; a malformed input item is invalid too, not a crash", async () => {
-    const bad = { ...sharedEvent(), eventId: "bad", contentUrl: "https://example.com/提案.pdf" };
+    const bad = { ...sharedEvent(), eventId: "bad", eventTimestamp: "2021-02-30T08:00:00Z" };
     const outcomes = await batch([ok()], [{ operation: "shared", event: bad }, { operation: "posted", event: {} } as never, shared("fine")]);
     expect(outcomes.map((o) => o.status)).toEqual(["invalid", "invalid", "accepted"]);
-    expect(outcomes[0]).toMatchObject({ attempts: 0, issues: [{ field: "contentUrl", problem: expect.stringMatching(/percent-encoded/) }] });
+    expect(outcomes[0]).toMatchObject({ attempts: 0, issues: [{ field: "eventTimestamp", problem: expect.stringMatching(/real ISO-8601 date-time/) }] });
     expect(outcomes[1]).toMatchObject({
       issues: [
         {

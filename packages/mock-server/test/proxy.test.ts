@@ -162,7 +162,7 @@ describe("a wrong upstream", () => {
   });
 
   it("names a 200 to a body the spec calls invalid", async () => {
-    expect((await via("accepts-bad-body", { ...sharedEvent(), contentUrl: "not a url" })).status).toBe(200);
+    expect((await via("accepts-bad-body", { ...sharedEvent(), eventTimestamp: "yesterday" })).status).toBe(200);
     expect(lastViolations()).toEqual([expect.stringMatching(/^response\.status: 200 to a body the spec calls invalid \(.*\); the spec answers 400$/)]);
   });
 

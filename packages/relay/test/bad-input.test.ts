@@ -35,14 +35,14 @@ test.concurrent("enqueue from a file refuses each invalid line naming its field,
   expect(add.code, add.stderr).toBe(0);
   const file = writeNdjson(dir, "mixed.ndjson", [
     sharedEvent("lines", 1),
-    { ...sharedEvent("lines", 2), contentUrl: "not a url" },
+    { ...sharedEvent("lines", 2), eventTimestamp: "yesterday" },
     "{not json",
     (({ contentTitle, ...rest }) => rest)(sharedEvent("lines", 3)),
     sharedEvent("lines", 4),
   ]);
   const result = await cli(["enqueue", "--tenant", "lines", "--operation", "shared", "--file", file], { DATABASE_URL: url });
   expect(result.code).toBe(1);
-  expect(result.stderr).toMatch(/line 2: refused: \/contentUrl: must be an absolute/);
+  expect(result.stderr).toMatch(/line 2: refused: \/eventTimestamp: must be a real ISO-8601 date-time/);
   expect(result.stderr).toMatch(/line 3: refused: not JSON/);
   expect(result.stderr).toMatch(/line 4: refused: \/contentTitle: is required/);
   expect(result.stdout).toContain("5 lines read, 2 stored, 0 already queued, 3 refused");
