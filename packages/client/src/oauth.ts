@@ -70,8 +70,14 @@ export class GongTokens implements GongTokenSet {
   readonly baseUrl: string | undefined;
   /** `token_type` as Gong sends it (its case is not documented: compare case-insensitively). */
   readonly tokenType: string | undefined;
+  /**
+   * Fields of Gong's answer that could not be read and were left out, each with its problem (e.g. an
+   * `expires_in` that is not a number). The tokens are kept all the same: once Gong has answered a refresh, the
+   * old refresh token is spent, and throwing the new ones away would leave the installation to re-authorize.
+   */
+  readonly ignored: readonly string[];
 
-  constructor(init: GongTokenSet & { expiresIn?: number | undefined; tokenType?: string | undefined }) {
+  constructor(init: GongTokenSet & { expiresIn?: number | undefined; tokenType?: string | undefined; ignored?: readonly string[] | undefined }) {
     this.#accessToken = init.accessToken;
     this.#refreshToken = init.refreshToken;
     this.expiresAt = init.expiresAt;
@@ -80,6 +86,7 @@ export class GongTokens implements GongTokenSet {
     this.scopes = this.scope.split(" ").filter(Boolean);
     this.baseUrl = init.baseUrl;
     this.tokenType = init.tokenType;
+    this.ignored = init.ignored ?? [];
   }
 
   get accessToken(): string {
@@ -105,6 +112,7 @@ export class GongTokens implements GongTokenSet {
       scope: this.scope,
       baseUrl: this.baseUrl,
       tokenType: this.tokenType,
+      ...(this.ignored.length ? { ignored: this.ignored } : {}),
     };
   }
 
@@ -271,6 +279,8 @@ export function createOAuthApp(options: OAuthAppOptions): GongOAuthApp {
     async refresh(tokens, callOptions = {}) {
       if (!tokens || typeof tokens !== "object") throw new TypeError("refresh: pass the installation's tokens, at least { refreshToken }.");
       const refreshToken = requireSecretText(tokens.refreshToken, "refreshToken", "refresh");
+      // Checked before the refresh token is spent. A stored null or "" (a nullable column) means "not known".
+      const storedBaseUrl = storedBaseUrlOf(tokens.baseUrl, "refresh: `tokens.baseUrl`");
       const answer = await tokenRequest(
         "refresh_token",
         { grant_type: "refresh_token", refresh_token: refreshToken },
@@ -281,7 +291,7 @@ export function createOAuthApp(options: OAuthAppOptions): GongOAuthApp {
         ...answer,
         // Gong returns a new refresh token on every refresh; keep the old one only if an answer ever lacks it.
         refreshToken: answer.refreshToken ?? refreshToken,
-        baseUrl: answer.baseUrl ?? (tokens.baseUrl === undefined ? undefined : checkHttpUrl(tokens.baseUrl, "tokens.baseUrl")),
+        baseUrl: answer.baseUrl ?? storedBaseUrl,
         scope: answer.scope ?? tokens.scope,
       });
     },
@@ -304,17 +314,26 @@ function readTokenAnswer(grant: OAuthGrant, response: Response, text: string, sc
   const accessToken = body.access_token;
   if (typeof accessToken !== "string" || accessToken.trim() === "") throw fail("access_token is missing or empty");
   const refreshToken = typeof body.refresh_token === "string" && body.refresh_token !== "" ? body.refresh_token : undefined;
-  const expiresIn = body.expires_in === undefined || body.expires_in === null ? undefined : Number(body.expires_in);
-  if (expiresIn !== undefined && !(Number.isFinite(expiresIn) && expiresIn >= 0)) throw fail("expires_in is not a number of seconds");
+  // The tokens are good: what else cannot be read is left out and named in `ignored`, never a reason to throw
+  // them away (a refresh has already spent the old refresh token). Gong asks clients to read leniently.
+  const ignored: string[] = [];
+  let expiresIn: number | undefined;
+  if (body.expires_in !== undefined && body.expires_in !== null) {
+    const seconds =
+      typeof body.expires_in === "number" || (typeof body.expires_in === "string" && body.expires_in.trim() !== "") ? Number(body.expires_in) : Number.NaN;
+    if (Number.isFinite(seconds) && seconds >= 0) expiresIn = seconds;
+    else ignored.push(`expires_in: not a number of seconds (${shown(body.expires_in)}); the expiry is unknown`);
+  }
   let baseUrl: string | undefined;
   if (body.api_base_url_for_customer !== undefined && body.api_base_url_for_customer !== null) {
     try {
       baseUrl = checkHttpUrl(body.api_base_url_for_customer, "api_base_url_for_customer");
     } catch (error) {
-      throw fail((error as Error).message);
+      ignored.push(`api_base_url_for_customer: ${(error as Error).message}`);
     }
   }
   return {
+    ignored,
     accessToken,
     refreshToken,
     expiresIn,
@@ -381,6 +400,22 @@ function requireSecretText(value: unknown, name: string, who = "createOAuthApp")
  * through the one base-URL check (spec-model's `checkBaseUrl`: no query, trailing slash trimmed); with `asGiven`
  * (a redirect URI, which must match a registered one exactly, or an endpoint) the URL is kept exactly as given.
  */
+/** A stored base URL: null, undefined or "" is "not known"; anything else must be an absolute http(s) URL. */
+export function storedBaseUrlOf(value: unknown, name: string): string | undefined {
+  if (value === undefined || value === null || value === "") return undefined;
+  try {
+    return checkHttpUrl(value, "baseUrl");
+  } catch (error) {
+    throw new TypeError(`${name}: ${(error as Error).message}`);
+  }
+}
+
+/** A value of a token answer, short, for a message (never a token: only non-secret fields are shown). */
+function shown(value: unknown): string {
+  const text = JSON.stringify(value) ?? String(value);
+  return text.length > 80 ? `${text.slice(0, 77)}...` : text;
+}
+
 export function checkHttpUrl(value: unknown, name: string, { asGiven = false } = {}): string {
   if (typeof value !== "string" || value === "")
     throw new TypeError(`\`${name}\` must be an absolute http(s) URL, got ${value === undefined ? "nothing" : JSON.stringify(value)}.`);

@@ -9,7 +9,7 @@
 //   - a refusal (`invalid_grant`) is final: every later call fails at once with "authorize again".
 import { GongApiError } from "./errors.js";
 // Types only: an app that reports with fixed credentials does not bundle the OAuth helper.
-import type { GongOAuthApp, GongOAuthError, GongTokenSet, GongTokens } from "./oauth.js";
+import { type GongOAuthApp, type GongOAuthError, type GongTokenSet, type GongTokens, storedBaseUrlOf } from "./oauth.js";
 
 /** What the client sends with: the access token and the customer's base URL (undefined when not known). */
 export interface GongAccess {
@@ -62,14 +62,15 @@ export function createRenewingAuth(options: RenewingAuthOptions): RenewingAuth {
   if (typeof onTokens !== "function") {
     throw new TypeError("createRenewingAuth: `onTokens` is required: a function that stores the new tokens (refresh tokens are single-use).");
   }
-  checkTokenSet(options.tokens);
+  const storedBaseUrl = checkTokenSet(options.tokens);
   const marginMs = options.refreshMarginMs ?? DEFAULT_MARGIN_MS;
   if (!Number.isFinite(marginMs) || marginMs < 0) {
     throw new TypeError(`createRenewingAuth: \`refreshMarginMs\` must be a non-negative number of milliseconds, got ${String(marginMs)}.`);
   }
   const now = options.now ?? Date.now;
 
-  let current: GongTokenSet = options.tokens;
+  // A stored null or "" base URL (a nullable column) is "not known": the client's `baseUrl` is used then.
+  let current: GongTokenSet = options.tokens.baseUrl === storedBaseUrl ? options.tokens : withBaseUrl(options.tokens, storedBaseUrl);
   let lifetimeMs = "expiresIn" in options.tokens && typeof options.tokens.expiresIn === "number" ? options.tokens.expiresIn * 1000 : undefined;
   let unstored: GongTokens | undefined;
   let inflight: Promise<GongAccess> | undefined;
@@ -221,7 +222,14 @@ export function tokenMiddleware(source: GongTokenSource, rawBase: string, fallba
   };
 }
 
-function checkTokenSet(tokens: GongTokenSet): void {
+/** The same tokens with another base URL (GongTokens keeps its secrets in private fields: no spreading). */
+function withBaseUrl(tokens: GongTokenSet, baseUrl: string | undefined): GongTokenSet {
+  const { accessToken, refreshToken, expiresAt, scope } = tokens;
+  return { accessToken, refreshToken, expiresAt, scope, baseUrl };
+}
+
+/** Checks the stored tokens; returns their base URL, checked (undefined when not known). */
+function checkTokenSet(tokens: GongTokenSet): string | undefined {
   if (!tokens || typeof tokens !== "object")
     throw new TypeError("createRenewingAuth: `tokens` is required: { accessToken, refreshToken, expiresAt?, baseUrl? }.");
   for (const name of ["accessToken", "refreshToken"] as const) {
@@ -231,6 +239,7 @@ function checkTokenSet(tokens: GongTokenSet): void {
   if (tokens.expiresAt !== undefined && !Number.isFinite(tokens.expiresAt)) {
     throw new TypeError("createRenewingAuth: `tokens.expiresAt` must be a time in epoch milliseconds (or absent).");
   }
+  return storedBaseUrlOf(tokens.baseUrl, "createRenewingAuth: `tokens.baseUrl`");
 }
 
 /** `invalid_grant` from the OAuth helper (GongAuthorizationRequiredError), or any error coded the same way. */

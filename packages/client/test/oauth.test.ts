@@ -136,15 +136,12 @@ describe("exchangeCode and refresh", () => {
     const cases: Array<[Step, string]> = [
       [{ status: 200, body: "<html>" }, "the body is not a JSON object"],
       [tokenAnswer({ access_token: "" }), "access_token is missing or empty"],
-      [tokenAnswer({ expires_in: "soon" }), "expires_in is not a number of seconds"],
-      [tokenAnswer({ api_base_url_for_customer: "company-17.api.gong.io" }), "`api_base_url_for_customer` must be an absolute http(s) URL"],
       [tokenAnswer({ refresh_token: undefined }), "the answer has no refresh_token"],
       [{ status: 200, body: [{ access_token: "at-1" }] }, "the body is not a JSON object"],
       [{ status: 200, body: "null" }, "the body is not a JSON object"],
       [tokenAnswer({ access_token: "   " }), "access_token is missing or empty"],
       [tokenAnswer({ access_token: 42 }), "access_token is missing or empty"],
       [tokenAnswer({ refresh_token: "" }), "the answer has no refresh_token"],
-      [tokenAnswer({ expires_in: -1 }), "expires_in is not a number of seconds"],
     ];
     for (const [step, problem] of cases) {
       const { oauth } = await appFor([step]);
@@ -156,6 +153,51 @@ describe("exchangeCode and refresh", () => {
       server = undefined;
     }
   });
+  it("keeps the tokens when another field of the answer cannot be read, and names that field in `ignored`", async () => {
+    for (const [fields, ignored] of [
+      [{ expires_in: "soon" }, 'expires_in: not a number of seconds ("soon"); the expiry is unknown'],
+      [{ expires_in: -1 }, "expires_in: not a number of seconds (-1); the expiry is unknown"],
+      [{ expires_in: "" }, 'expires_in: not a number of seconds (""); the expiry is unknown'],
+      [{ expires_in: "86400s" }, 'expires_in: not a number of seconds ("86400s"); the expiry is unknown'],
+      [{ api_base_url_for_customer: "company-17.api.gong.io" }, "api_base_url_for_customer: `api_base_url_for_customer` must be an absolute http(s) URL"],
+    ] as const) {
+      const { oauth } = await appFor([tokenAnswer(fields)]);
+      const tokens = await oauth.exchangeCode("code-1");
+      expect(tokens.toStorable()).toMatchObject({ accessToken: "at-first-0001", refreshToken: "rt-first-0001" });
+      expect(tokens.ignored).toEqual([expect.stringContaining(ignored)]);
+      expect(JSON.parse(JSON.stringify(tokens)).ignored).toEqual(tokens.ignored);
+      if ("expires_in" in fields) expect([tokens.expiresIn, tokens.expiresAt]).toEqual([undefined, undefined]);
+      else expect(tokens.baseUrl).toBeUndefined();
+      await server!.close();
+      server = undefined;
+    }
+    const { oauth } = await appFor([tokenAnswer()]);
+    expect((await oauth.exchangeCode("code-1")).ignored).toEqual([]);
+  });
+
+  it("a refresh answer with fields it cannot read still gives the new tokens (the old refresh token is spent), on the stored base URL", async () => {
+    const { oauth } = await appFor([tokenAnswer({ access_token: "at-2", refresh_token: "rt-2", expires_in: "86400s", api_base_url_for_customer: "nope" })]);
+    const tokens = await oauth.refresh({ accessToken: "at-1", refreshToken: "rt-1", baseUrl: "https://company-17.api.gong.io/" });
+    expect(tokens.toStorable()).toMatchObject({ accessToken: "at-2", refreshToken: "rt-2", baseUrl: "https://company-17.api.gong.io", expiresAt: undefined });
+    expect(tokens.ignored).toHaveLength(2);
+  });
+
+  it("a refresh checks the stored base URL before it spends the refresh token; a stored null or empty one is not known", async () => {
+    const { oauth, server: tokenServer } = await appFor([
+      tokenAnswer({ api_base_url_for_customer: undefined }),
+      tokenAnswer({ api_base_url_for_customer: undefined }),
+    ]);
+    const bad = await oauth.refresh({ refreshToken: "rt-1", baseUrl: "company-17.api.gong.io" }).catch((e: unknown) => e);
+    expect(bad).toBeInstanceOf(TypeError);
+    expect((bad as Error).message).toContain("refresh: `tokens.baseUrl`: `baseUrl` must be an absolute http(s) URL");
+    expect(tokenServer.received).toHaveLength(0);
+    for (const stored of [null, ""]) {
+      const tokens = await oauth.refresh({ refreshToken: "rt-1", baseUrl: stored as never });
+      expect(tokens.baseUrl).toBeUndefined();
+    }
+    expect(tokenServer.received).toHaveLength(2);
+  });
+
   it("reads what an answer may leave out or send oddly: no expiry, a zero one, a null base URL, a non-text scope or type", async () => {
     const read = async (fields: Record<string, unknown>) => {
       const { oauth } = await appFor([tokenAnswer(fields)]);

@@ -133,6 +133,25 @@ describe("the client with a token source", () => {
     expect(server.received).toHaveLength(1);
   });
 
+  it('a stored base URL of null or "" (a nullable column) is not known: the client\'s baseUrl is used; a trailing slash is dropped; a bad one is refused up front', async () => {
+    const server = await serve([ok(), ok(), ok()]);
+    for (const stored of [null, ""]) {
+      const { app } = fakeApp();
+      const auth = createRenewingAuth({ tokens: initial({ baseUrl: stored as never }), app, onTokens: () => {}, now: () => NOW });
+      await createEngagementClient({ auth, baseUrl: server.url, rateLimit: false }).reportContentShared(sharedEvent());
+    }
+    const { app } = fakeApp();
+    const slashed = createRenewingAuth({ tokens: initial({ baseUrl: `${server.url}/` }), app, onTokens: () => {}, now: () => NOW });
+    const { response } = await createEngagementClient({ auth: slashed, rateLimit: false }).raw.PUT("/v2/customer-engagement/content/shared", {
+      body: sharedEvent(),
+    });
+    expect(response.status).toBe(200);
+    expect(server.received.map((r) => r.url)).toEqual(Array(3).fill("/v2/customer-engagement/content/shared"));
+    expect(() => createRenewingAuth({ tokens: initial({ baseUrl: "company-17.api.gong.io" }), app, onTokens: () => {} })).toThrow(
+      "createRenewingAuth: `tokens.baseUrl`: `baseUrl` must be an absolute http(s) URL",
+    );
+  });
+
   it("raw gets the token and the customer's base URL too", async () => {
     const server = await serve([ok()]);
     const { app } = fakeApp();
