@@ -10,6 +10,13 @@ export interface AttemptSignal {
   dispose(): void;
 }
 
+/**
+ * The longest delay a timer takes (2^31 - 1 ms, about 24.8 days): a longer one fires at once in Node and browsers.
+ * Longer waits are cut to it (a timeout of a month is a timeout of 24.8 days).
+ */
+export const MAX_TIMER_MS = 2_147_483_647;
+const timerDelay = (ms: number) => Math.min(ms, MAX_TIMER_MS);
+
 const UNTIMED: AttemptSignal = { signal: undefined, timedOut: () => false, dispose() {} };
 
 /**
@@ -30,7 +37,7 @@ export function attemptSignal(callerSignal: AbortSignal | undefined, timeoutMs: 
     ? setTimeout(() => {
         timedOut = true;
         controller.abort(new Error(`no response within ${timeoutMs} ms`));
-      }, timeoutMs)
+      }, timerDelay(timeoutMs))
     : undefined;
   return {
     signal: controller.signal,
@@ -87,7 +94,7 @@ class Slice implements AttemptSignal {
     const timer = setTimeout(() => {
       this.aborted = true;
       this.controller.abort(new Error(`no response within ${timeoutMs} ms`));
-    }, abortAfterMs);
+    }, timerDelay(abortAfterMs));
     (timer as { unref?: () => void }).unref?.();
   }
 
@@ -109,7 +116,7 @@ export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
     const timer = setTimeout(() => {
       signal?.removeEventListener("abort", onAbort);
       resolve();
-    }, ms);
+    }, timerDelay(ms));
     signal?.addEventListener("abort", onAbort, { once: true });
   });
 }

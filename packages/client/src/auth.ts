@@ -20,6 +20,11 @@ export function authorizationHeader(auth: GongAuth): string {
   }
   if ("bearerToken" in auth) {
     requireText(auth.bearerToken, "auth.bearerToken");
+    if (!fitsInHeader(auth.bearerToken)) {
+      throw new TypeError(
+        "createEngagementClient: `auth.bearerToken` must not contain control characters or characters beyond Latin-1 (it is sent in a header).",
+      );
+    }
     return `Bearer ${auth.bearerToken}`;
   }
   if ("accessKey" in auth || "accessKeySecret" in auth) {
@@ -41,6 +46,19 @@ function requireText(value: unknown, option: string): asserts value is string {
   if (/[\r\n]/.test(value)) {
     throw new TypeError(`createEngagementClient: \`${option}\` must not contain line breaks.`);
   }
+}
+
+/**
+ * Whether `value` can be sent as an HTTP header value as it is: no control character but tab (NUL, CR, LF, ...),
+ * nothing beyond Latin-1. fetch refuses anything else with an error that quotes the value, so a token is checked
+ * here first, and never quoted.
+ */
+export function fitsInHeader(value: string): boolean {
+  for (let i = 0; i < value.length; i++) {
+    const code = value.charCodeAt(i);
+    if ((code < 0x20 && code !== 0x09) || code === 0x7f || code > 0xff) return false;
+  }
+  return true;
 }
 
 /** Base64 of the UTF-8 bytes of `text`, without Node's Buffer. */

@@ -12,6 +12,7 @@ import { GongApiError, type GongApiErrorInit, type GongErrorCode, GongValidation
 import type { paths } from "./generated/openapi.js";
 import {
   type EventOf,
+  eventIdOf,
   OPERATIONS,
   type Operation,
   type OperationId,
@@ -53,7 +54,7 @@ export interface EngagementClientOptions {
   validate?: boolean;
   /** A fetch to use instead of globalThis.fetch (for tests, proxies, instrumentation). */
   fetch?: (input: Request) => Promise<Response>;
-  /** Called before each retry, e.g. for logging. Never receives credentials. */
+  /** Called before each retry, e.g. for logging. Never receives credentials. What it throws is ignored. */
   onRetry?: (info: RetryInfo) => void;
 }
 
@@ -80,6 +81,13 @@ const DEFAULT_BASE_URL = "https://api.gong.io";
 const RAW_TOKEN_BASE = "https://customer-base-url.invalid";
 const DEFAULT_TIMEOUT_MS = 30_000;
 const NONE: readonly AttemptOutcome[] = [];
+const NOT_RESENT = "not resent: the event has no eventId, so Gong could not tell a resend from a new event and might record it twice";
+
+/** Whether the event carries its own id (x-gong-event.eventIdField), by which Gong recognises it sent again. */
+function hasEventId(operation: Operation, event: unknown): boolean {
+  const id = eventIdOf(operation, event);
+  return id !== undefined && id !== "";
+}
 const asIs = (text: string) => text;
 
 /** What one request came to: its outcome, and what the answer said. */
@@ -163,7 +171,14 @@ export function createEngagementClient(options: EngagementClientOptions): Engage
       const issues = validateEvent(operationId, event);
       if (issues.length) return { status: "invalid", error: new GongValidationError(operationId, issues) };
     }
-    const body = JSON.stringify(event);
+    let body: string;
+    try {
+      body = JSON.stringify(event);
+    } catch (thrown) {
+      // e.g. a BigInt or a cycle in a field the schema leaves open (a context field's value may be any object)
+      const problem = `cannot be written as JSON (${thrown instanceof Error ? thrown.message : String(thrown)})`;
+      return { status: "invalid", error: new GongValidationError(operationId, [{ field: "(event)", problem }]) };
+    }
     let history = earlier;
     let attempts = 0;
     let rejectedToken: string | undefined; // OAuth: the token Gong just refused with 401 (renewed once per call)
@@ -249,16 +264,29 @@ export function createEngagementClient(options: EngagementClientOptions): Engage
         }
         if (outcome.retryAfterSeconds !== undefined) pacer?.pauseFor(outcome.retryAfterSeconds);
       }
-      const decision = decideRetry(outcome, attempts - 1, policy);
+      // Without its id Gong cannot tell a resend from a new event: after an outcome that may have recorded it, a
+      // resend could record it twice. Such a call ends here (mayHaveLanded), whatever the retry policy says.
+      const unrecognisable = outcomeIsUnknown(outcome) && !hasEventId(operation, event);
+      const decision = unrecognisable ? ({ retry: false } as const) : decideRetry(outcome, attempts - 1, policy);
       if (!decision.retry) {
+        const said = unrecognisable && attempts - 1 < policy.maxRetries ? [...(answer.errors ?? []), NOT_RESENT] : answer.errors;
         if (outcome.kind === "response") {
-          return failed("HTTP_ERROR", { status: outcome.status, requestId: answer.requestId, errors: answer.errors, retryAfter: outcome.retryAfterSeconds });
+          return failed("HTTP_ERROR", {
+            status: outcome.status,
+            requestId: answer.requestId,
+            errors: said,
+            retryAfter: outcome.retryAfterSeconds,
+          });
         }
-        return failed(outcome.kind === "timeout" ? "TIMEOUT" : "NETWORK_ERROR", { errors: answer.errors, cause: answer.cause });
+        return failed(outcome.kind === "timeout" ? "TIMEOUT" : "NETWORK_ERROR", { errors: said, cause: answer.cause });
       }
 
       // Wait.
-      options.onRetry?.({ operationId, attempt: attempts, reason: outcome.kind === "response" ? outcome.status : outcome.kind, delayMs: decision.delayMs });
+      try {
+        options.onRetry?.({ operationId, attempt: attempts, reason: outcome.kind === "response" ? outcome.status : outcome.kind, delayMs: decision.delayMs });
+      } catch {
+        // A logging hook that throws must not cost the event its retry (nor reportMany its outcome).
+      }
       try {
         await sleep(decision.delayMs, signal);
       } catch (reason) {

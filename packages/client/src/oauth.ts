@@ -216,8 +216,14 @@ export function createOAuthApp(options: OAuthAppOptions): GongOAuthApp {
 
   // Every credential of a request, to be cut out of any text that reaches an error (a server's description,
   // a network error's message).
+  // Each as it is and as it appears in a URL (percent-encoded, or form-encoded with "+" for a space): a server
+  // may echo the request URL, which carries the code or refresh token.
   const scrub = (text: string, secrets: string[]) =>
-    [clientSecret, ...secrets].filter((s) => s.length >= 4).reduce((out, secret) => out.split(secret).join("[redacted]"), text);
+    [clientSecret, ...secrets]
+      .filter((s) => s.length >= 4)
+      .flatMap((s) => [s, encodeURIComponent(s), new URLSearchParams({ s }).toString().slice(2)])
+      .sort((a, b) => b.length - a.length)
+      .reduce((out, secret) => out.split(secret).join("[redacted]"), text);
 
   async function tokenRequest(grant: OAuthGrant, params: Record<string, string>, secrets: string[], signal: AbortSignal | undefined) {
     const url = new URL(tokenEndpoint);

@@ -15,6 +15,7 @@
 // sliding-window server answers with 429), bottleneck is unmaintained since 2019, and limiter's day is a rolling
 // 24 h from start-up. None of them paces on answers, and none says up front how long a call would wait, which
 // "refuse at once rather than wait past maxWaitMs" needs.
+import { MAX_TIMER_MS } from "./abort.js";
 import { RATE_LIMITS } from "./generated/operations.js";
 import type { RateLimitOptions } from "./types.js";
 
@@ -157,7 +158,8 @@ function until(promise: Promise<void> | undefined, ms: number, signal: AbortSign
   // Stryker disable next-line EqualityOperator,ConditionalExpression: a wait of 0 ms as a 0 ms timer is the same wait
   if (ms <= 0) return Promise.resolve();
   return new Promise<void>((resolve, reject) => {
-    const timer = Number.isFinite(ms) ? setTimeout(done, ms) : undefined;
+    // At most MAX_TIMER_MS at a time (a longer timer fires at once); the caller's loop waits again for the rest.
+    const timer = Number.isFinite(ms) ? setTimeout(done, Math.min(ms, MAX_TIMER_MS)) : undefined;
     const onAbort = () => {
       cleanup();
       reject(signal!.reason);

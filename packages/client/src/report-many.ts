@@ -15,7 +15,7 @@
 // as fast as they are sent, so an iterable of any length uses memory for `concurrency` events at a time.
 import { GongApiError, type GongValidationError } from "./errors.js";
 import { type AliasOf, type EventOf, eventIdOf, type Operation, type OperationId, operationNamed, operationNames, type ReportResult } from "./operations.js";
-import { outcomeIsUnknown } from "./retry.js";
+import { isRetryableStatus, outcomeIsUnknown } from "./retry.js";
 import type { AttemptOutcome, ConflictReading, ValidationIssue } from "./types.js";
 
 /** One input: the operation (its alias, e.g. "shared", or its operationId) and the event. */
@@ -189,7 +189,21 @@ async function one(send: Send, item: ReportManyItem, index: number, signal: Abor
   }
   let earlier: readonly AttemptOutcome[] = [];
   for (let call = 0; ; call++) {
-    const settled = await send(operation, item.event, signal, earlier);
+    let settled: Settlement;
+    try {
+      settled = await send(operation, item.event, signal, earlier);
+    } catch (thrown) {
+      // Not expected (settle answers every failure with a settlement), but one outcome per input, whatever happens.
+      const error = new GongApiError({
+        code: "NETWORK_ERROR",
+        operationId: operation.operationId,
+        attempts: earlier.length,
+        errors: [`the call failed unexpectedly: ${thrown instanceof Error ? thrown.message : String(thrown)}`],
+        mayHaveLanded: true,
+        cause: thrown,
+      });
+      return failed(base, earlier.length, error);
+    }
     if (settled.status === "invalid") return { ...base, attempts: 0, status: "invalid", issues: settled.error.issues };
     const attempts = settled.history.length;
     switch (settled.status) {
@@ -211,7 +225,9 @@ async function one(send: Send, item: ReportManyItem, index: number, signal: Abor
         return failed(base, attempts, error);
       }
     }
-    if (call < resends && resendable(settled.error) && !signal?.aborted) {
+    // Not resent without an eventId after an outcome that may have landed: Gong would take the resend as new.
+    const recognisable = base.eventId !== undefined && base.eventId !== "";
+    if (call < resends && resendable(settled.error) && (recognisable || !settled.error.mayHaveLanded) && !signal?.aborted) {
       earlier = settled.history;
       continue;
     }
@@ -222,7 +238,7 @@ async function one(send: Send, item: ReportManyItem, index: number, signal: Abor
 /** A failure a later call with the same eventId can fix: no answer, a lost answer, a 5xx, a 429 with a short wait. */
 function resendable(error: GongApiError): boolean {
   if (error.code === "TIMEOUT" || error.code === "NETWORK_ERROR") return true;
-  return error.code === "HTTP_ERROR" && (error.status === 429 || (error.status !== undefined && error.status >= 500));
+  return error.code === "HTTP_ERROR" && error.status !== undefined && (error.status === 429 || isRetryableStatus(error.status));
 }
 
 /** Accepted: requestId, and Gong's id for the event under the operation's name for it (e.g. integrationId). */

@@ -5,7 +5,7 @@
 // The retry rules:
 //   429                 -> wait Retry-After seconds; without the header, back off. A Retry-After longer than
 //                          maxDelayMs is not retried at all (a retry sooner would only get another 429)
-//   500, 502, 503, 504  -> back off
+//   5xx but 501 and 505 -> back off (500, 502, 503, 504, and a proxy's 52x: the request may have been processed)
 //   network error       -> back off
 //   timeout             -> back off
 //   the caller's abort  -> no retry (the caller wants the call to stop)
@@ -14,7 +14,10 @@
 // that clients that failed together do not retry together.
 import type { AttemptOutcome, ConflictReading, RetryDecision, RetryOptions, RetryPolicy } from "./types.js";
 
-const RETRYABLE_STATUSES = new Set([500, 502, 503, 504]);
+/** A 5xx after which the request may have been processed and a resend may succeed: all but 501 and 505 (never supported). */
+export function isRetryableStatus(status: number): boolean {
+  return status >= 500 && status <= 599 && status !== 501 && status !== 505;
+}
 
 export function retryPolicy(options: RetryOptions | false | undefined): RetryPolicy {
   if (options === false) return { maxRetries: 0, maxDelayMs: 0, baseDelayMs: 0 };
@@ -43,7 +46,7 @@ export function outcomeIsUnknown(outcome: AttemptOutcome): boolean {
     case "network-error":
       return outcome.reached;
     case "response":
-      return RETRYABLE_STATUSES.has(outcome.status);
+      return isRetryableStatus(outcome.status);
     default:
       return true;
   }
@@ -62,7 +65,7 @@ export function decideRetry(outcome: AttemptOutcome, retriesDone: number, policy
         const delayMs = outcome.retryAfterSeconds * 1000;
         return delayMs > policy.maxDelayMs ? { retry: false } : { retry: true, delayMs };
       }
-    } else if (!RETRYABLE_STATUSES.has(outcome.status)) {
+    } else if (!isRetryableStatus(outcome.status)) {
       return { retry: false };
     }
   }

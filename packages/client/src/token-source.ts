@@ -7,6 +7,7 @@
 //     refresh token is stored first; if storing fails, the new tokens are kept in memory unused and offered to
 //     `onTokens` again on the next call (the old refresh token is spent: refreshing again would fail);
 //   - a refusal (`invalid_grant`) is final: every later call fails at once with "authorize again".
+import { fitsInHeader } from "./auth.js";
 import { GongApiError } from "./errors.js";
 // Types only: an app that reports with fixed credentials does not bundle the OAuth helper.
 import { type GongOAuthApp, type GongOAuthError, type GongTokenSet, type GongTokens, storedBaseUrlOf } from "./oauth.js";
@@ -166,8 +167,8 @@ export async function accessForAttempt(
   try {
     access =
       call.rejected === undefined ? await source.access({ signal: call.signal }) : await source.renewAfterRejection(call.rejected, { signal: call.signal });
-    if (!access || typeof access.accessToken !== "string" || access.accessToken.trim() === "" || /[\r\n]/.test(access.accessToken)) {
-      throw new TypeError("the token source gave no access token (a non-empty string without line breaks)");
+    if (!access || typeof access.accessToken !== "string" || access.accessToken.trim() === "" || !fitsInHeader(access.accessToken)) {
+      throw new TypeError("the token source gave no usable access token (a non-empty string with no control characters, within Latin-1)");
     }
   } catch (error) {
     if (call.signal?.aborted) throw call.signal.reason;
@@ -206,7 +207,7 @@ export function tokenMiddleware(source: GongTokenSource, rawBase: string, fallba
   return {
     async onRequest({ request }: { request: Request }): Promise<Request> {
       const access = await source.access({ signal: request.signal });
-      const baseUrl = access.baseUrl ?? fallbackBaseUrl;
+      const baseUrl = (access.baseUrl ?? fallbackBaseUrl)?.replace(/\/+$/, "");
       if (!baseUrl) throw new TypeError("raw: no base URL: the tokens carry no api_base_url_for_customer and createEngagementClient got no `baseUrl`.");
       const url = request.url.startsWith(rawBase) ? baseUrl + request.url.slice(rawBase.length) : request.url;
       const headers = new Headers(request.headers);

@@ -298,6 +298,34 @@ describe("retries", () => {
   });
 });
 
+describe("events without an eventId (optional on the legacy endpoints)", () => {
+  const anonymous = () => {
+    const { eventId: _, ...event } = sharedEvent();
+    return event;
+  };
+  it("are not resent after an outcome that may have recorded them: Gong could not tell the resend from a new event", async () => {
+    for (const step of [fail(500), { drop: true } as const]) {
+      const { gong, server } = await clientFor([step, ok()]);
+      const error = await gong.reportContentShared(anonymous()).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(GongApiError);
+      expect(error).toMatchObject({ attempts: 1, mayHaveLanded: true });
+      expect((error as GongApiError).errors.at(-1)).toMatch(/^not resent: the event has no eventId/);
+      expect(server.received).toHaveLength(1);
+      await server.close();
+    }
+  });
+
+  it("are still retried after a 429 or a refused connection (nothing was recorded), and with an eventId after a 5xx", async () => {
+    const { gong, server } = await clientFor([fail(429, ["slow down"], { "Retry-After": "0" }), ok()]);
+    await expect(gong.reportContentShared(anonymous())).resolves.toMatchObject({ alreadyReported: false });
+    expect(server.received).toHaveLength(2);
+    await server.close();
+    const identified = await clientFor([fail(503), ok()]);
+    await expect(identified.gong.reportContentShared(sharedEvent())).resolves.toMatchObject({ alreadyReported: false });
+    expect(identified.server.received).toHaveLength(2);
+  });
+});
+
 describe("Gong's 409", () => {
   it("a 409 to the first attempt rejects: the caller sent a duplicate", async () => {
     const { gong, server } = await clientFor([fail(409, ["Event was already reported in the past."])]);
@@ -396,7 +424,46 @@ describe("timeouts and aborts", () => {
   });
 });
 
+describe("other 5xx and the retry hook", () => {
+  it("a proxy's 524 may have been processed: retried, and mayHaveLanded when it is the last answer; 501 is final and known", async () => {
+    const retried = await clientFor([fail(524), ok()]);
+    await expect(retried.gong.reportContentShared(sharedEvent())).resolves.toMatchObject({ alreadyReported: false });
+    expect(retried.server.received).toHaveLength(2);
+    await retried.server.close();
+    const last = await clientFor([fail(524), fail(524)], { retry: { maxRetries: 1, baseDelayMs: 1, maxDelayMs: 5 } });
+    await expect(last.gong.reportContentShared(sharedEvent())).rejects.toMatchObject({ status: 524, mayHaveLanded: true, attempts: 2 });
+    await last.server.close();
+    const unsupported = await clientFor([fail(501), ok()]);
+    await expect(unsupported.gong.reportContentShared(sharedEvent())).rejects.toMatchObject({ status: 501, mayHaveLanded: false, attempts: 1 });
+  });
+
+  it("an onRetry that throws costs the event nothing: the retry still happens", async () => {
+    const { gong, server } = await clientFor([fail(503), ok()], {
+      onRetry: () => {
+        throw new Error("the logger is down");
+      },
+    });
+    await expect(gong.reportContentShared(sharedEvent())).resolves.toMatchObject({ alreadyReported: false });
+    expect(server.received).toHaveLength(2);
+  });
+
+  it("a timeoutMs beyond what a timer holds (2^31 - 1 ms) does not time out at once", async () => {
+    const { gong } = await clientFor([ok()], { timeoutMs: 3_000_000_000 });
+    await expect(gong.reportContentShared(sharedEvent())).resolves.toMatchObject({ alreadyReported: false });
+  });
+});
+
 describe("validation before sending", () => {
+  it("an event that cannot be written as JSON (a BigInt in an open field) is invalid, named, and nothing is sent", async () => {
+    const { gong, server } = await clientFor([ok()]);
+    const event = sharedEvent() as unknown as { crmContext: Array<{ objects: Array<{ fields: Array<{ value: unknown }> }> }> };
+    event.crmContext[0]!.objects[0]!.fields[0]!.value = { amount: 12n };
+    const error = await gong.reportContentShared(event as never).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(GongValidationError);
+    expect((error as GongValidationError).issues).toEqual([{ field: "(event)", problem: expect.stringMatching(/^cannot be written as JSON \(.*BigInt/) }]);
+    expect(server.received).toHaveLength(0);
+  });
+
   it("rejects a bad event before any request, naming each failing field", async () => {
     const { gong, server } = await clientFor([ok()]);
     const event = { ...sharedEvent(), contentUrl: 42, eventTimestamp: "2021-02-17" } as Record<string, unknown>;
@@ -475,6 +542,23 @@ describe("operations from the spec", () => {
       Object.values(item as Record<string, { operationId: string }>).map((op) => op.operationId),
     );
     for (const operationId of operationIds) expect(typeof (gong as unknown as Record<string, unknown>)[operationId]).toBe("function");
+  });
+});
+
+describe("credentials that cannot go into a header", () => {
+  it("a bearer token with a control character is refused up front, without quoting it", () => {
+    for (const bearerToken of ["Bearer-token-\u0000-x", "token-\u0007", "tökén-€"]) {
+      const error = (() => {
+        try {
+          createEngagementClient({ auth: { bearerToken } });
+        } catch (thrown) {
+          return thrown as Error;
+        }
+      })();
+      expect(error).toBeInstanceOf(TypeError);
+      expect(error!.message).toContain("`auth.bearerToken` must not contain control characters or characters beyond Latin-1");
+      expect(error!.message).not.toContain(bearerToken);
+    }
   });
 });
 

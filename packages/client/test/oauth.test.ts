@@ -303,6 +303,24 @@ describe("errors", () => {
   });
 });
 
+describe("no credential in an echoed request URL", () => {
+  it("the refresh token or code is cut out as sent in the URL too (percent- or form-encoded)", async () => {
+    const { oauth } = await appFor([
+      { status: 500, body: { error: "server_error", error_description: "failed: refresh_token=rt%2BSECRET%2Fvalue%3D%3D" } },
+      { status: 400, body: { error: "invalid_request", error_description: "bad code=code+with+spaces+SECRET" } },
+    ]);
+    const errors = [
+      await oauth.refresh({ refreshToken: "rt+SECRET/value==" }).catch((e: unknown) => e),
+      await oauth.exchangeCode("code with spaces SECRET").catch((e: unknown) => e),
+    ];
+    for (const error of errors) {
+      expect(error).toBeInstanceOf(GongOAuthError);
+      expect((error as Error).message).not.toContain("SECRET");
+      expect((error as Error).message).toContain("[redacted]");
+    }
+  });
+});
+
 describe("what its results, errors and refusals say", () => {
   it("a result's String form names the base URL, the expiry and the scope; its scopes are the scope's words", () => {
     const tokens = new GongTokens({

@@ -66,6 +66,26 @@ describe("reportMany outcomes", () => {
     ]);
   });
 
+  it("an event that cannot be written as JSON is one invalid outcome; the others go on", async () => {
+    const odd = sharedEvent() as unknown as { eventId: string; crmContext: Array<{ objects: Array<{ fields: Array<{ value: unknown }> }> }> };
+    odd.eventId = "odd";
+    odd.crmContext[0]!.objects[0]!.fields[0]!.value = { amount: 12n };
+    const outcomes = await batch([ok(), ok()], [shared("a"), { operation: "shared", event: odd as never }, shared("b")]);
+    expect(outcomes.map((o) => [o.index, o.status])).toEqual([
+      [0, "accepted"],
+      [1, "invalid"],
+      [2, "accepted"],
+    ]);
+    expect(outcomes[1]).toMatchObject({ issues: [{ field: "(event)", problem: expect.stringMatching(/cannot be written as JSON/) }] });
+  });
+
+  it("an event without an eventId is not resent after an answer that may have recorded it", async () => {
+    const { eventId: _, ...anonymous } = sharedEvent();
+    const outcomes = await batch([fail(502), ok()], [{ operation: "shared", event: anonymous }], { resends: 2 });
+    expect(outcomes).toMatchObject([{ status: "failed", httpStatus: 502, mayHaveLanded: true, attempts: 1 }]);
+    expect(server!.received).toHaveLength(1);
+  });
+
   it("invalid: named issues, nothing sent; a malformed input item is invalid too, not a crash", async () => {
     const bad = { ...sharedEvent(), eventId: "bad", eventTimestamp: "2021-02-30T08:00:00Z" };
     const outcomes = await batch([ok()], [{ operation: "shared", event: bad }, { operation: "posted", event: {} } as never, shared("fine")]);

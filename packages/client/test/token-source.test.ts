@@ -152,6 +152,18 @@ describe("the client with a token source", () => {
     );
   });
 
+  it("a token source's access token that cannot go into a header: TOKEN_UNAVAILABLE, nothing sent, the token not quoted", async () => {
+    const server = await serve([ok()]);
+    const source = { access: async () => ({ accessToken: "at-\u0000-secret", baseUrl: server.url }), renewAfterRejection: async () => ({ accessToken: "x" }) };
+    const error = await createEngagementClient({ auth: source as never, rateLimit: false })
+      .reportContentShared(sharedEvent())
+      .catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: "TOKEN_UNAVAILABLE", attempts: 0, mayHaveLanded: false });
+    expect((error as Error).message).toContain("no usable access token");
+    expect((error as Error).message).not.toContain("secret");
+    expect(server.received).toHaveLength(0);
+  });
+
   it("raw gets the token and the customer's base URL too", async () => {
     const server = await serve([ok()]);
     const { app } = fakeApp();

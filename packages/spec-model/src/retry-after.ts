@@ -19,7 +19,8 @@ export function parseRetryAfter(value: string | null | undefined, nowMs: number 
   if (!text) return undefined;
   if (SECONDS.test(text)) return Number(text);
   if (!HTTP_DATE.some((form) => form.test(text))) return undefined;
-  const date = Date.parse(text);
+  // asctime carries no zone; HTTP dates are GMT (Date.parse would read it in the machine's own zone).
+  const date = Date.parse(HTTP_DATE[2]!.test(text) ? `${text} GMT` : text);
   if (Number.isNaN(date)) return undefined;
   return Math.max(0, Math.ceil((date - nowMs) / 1000));
 }

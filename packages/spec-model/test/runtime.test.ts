@@ -42,6 +42,18 @@ describe("parseRetryAfter", () => {
     expect(parseRetryAfter("Thursday, 26-Nov-26 12:01:00 GMT", now)).toBe(60);
     expect(parseRetryAfter("Thu Nov 26 12:00:10 2026", now)).toBe(10);
   });
+  it("reads an asctime date as GMT whatever the machine's time zone (it carries none)", () => {
+    const zone = process.env.TZ;
+    try {
+      for (const tz of ["America/New_York", "Asia/Tokyo", "UTC"]) {
+        process.env.TZ = tz;
+        expect(parseRetryAfter("Thu Nov 26 12:00:10 2026", now), tz).toBe(10);
+      }
+    } finally {
+      if (zone === undefined) delete process.env.TZ;
+      else process.env.TZ = zone;
+    }
+  });
   it("is undefined when absent or unusable", () => {
     for (const value of [null, undefined, "", "  ", "-1", "1.5", "5.5", "soon", "2026-11-26T12:00:30Z", "Thu, 26 Nov 2026 12:00:30 XYZ"]) {
       expect(parseRetryAfter(value, now), String(value)).toBeUndefined();
