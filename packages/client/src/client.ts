@@ -367,8 +367,11 @@ function readRequestId(body: unknown): string | undefined {
 }
 
 function readErrors(body: unknown): string[] {
-  const errors = (body as { errors?: unknown } | null | undefined)?.errors;
-  if (Array.isArray(errors)) return errors.map(String);
+  const { errors, message } = (body ?? {}) as { errors?: unknown; message?: unknown };
+  if (Array.isArray(errors)) return errors.map((item) => (typeof item === "string" ? item : (JSON.stringify(item) ?? String(item))));
+  // Not Gong's documented form ({ errors: [...] }), but a proxy's or a gateway's: keep what it says.
+  if (typeof errors === "string" && errors.trim()) return [errors.trim().slice(0, 500)];
+  if (typeof message === "string" && message.trim()) return [message.trim().slice(0, 500)];
   if (typeof body === "string" && body.trim()) return [body.trim().slice(0, 500)];
   return [];
 }

@@ -153,28 +153,45 @@ export async function* reportMany(
     }
   };
 
-  for (;;) {
-    while (!exhausted && inFlight.size < concurrency && !signal?.aborted) {
+  try {
+    yield* run();
+  } finally {
+    // The consumer stopped early (a break, a throw): the input is closed, as a for...of would close it. Calls
+    // already sent finish on their own; their outcomes are not reported (abort with `signal` to stop cleanly).
+    if (!exhausted) {
+      exhausted = true;
+      try {
+        await iterator.return?.();
+      } catch {
+        // closing is best effort
+      }
+    }
+  }
+
+  async function* run(): AsyncGenerator<ReportOutcome> {
+    for (;;) {
+      while (!exhausted && inFlight.size < concurrency && !signal?.aborted) {
+        const result = await pull();
+        if (!result || result.done) break;
+        const index = next++;
+        inFlight.set(
+          index,
+          one(send, result.value, index, signal, resends).then((outcome) => ({ index, outcome })),
+        );
+      }
+      if (!inFlight.size) break;
+      const { index, outcome } = await Promise.race(inFlight.values());
+      inFlight.delete(index);
+      yield counted(outcome);
+    }
+    // Aborted: every input not yet read is accounted for, not dropped.
+    while (signal?.aborted && !exhausted) {
       const result = await pull();
       if (!result || result.done) break;
-      const index = next++;
-      inFlight.set(
-        index,
-        one(send, result.value, index, signal, resends).then((outcome) => ({ index, outcome })),
-      );
+      yield counted(notAttempted(result.value, next++));
     }
-    if (!inFlight.size) break;
-    const { index, outcome } = await Promise.race(inFlight.values());
-    inFlight.delete(index);
-    yield counted(outcome);
+    if (inputError !== undefined) throw inputError;
   }
-  // Aborted: every input not yet read is accounted for, not dropped.
-  while (signal?.aborted && !exhausted) {
-    const result = await pull();
-    if (!result || result.done) break;
-    yield counted(notAttempted(result.value, next++));
-  }
-  if (inputError !== undefined) throw inputError;
 }
 
 /** One input to its outcome: the call, and resends while a resend can still help. */

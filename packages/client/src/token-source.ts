@@ -76,6 +76,9 @@ export function createRenewingAuth(options: RenewingAuthOptions): RenewingAuth {
   let unstored: GongTokens | undefined;
   let inflight: Promise<GongAccess> | undefined;
   let refusal: GongOAuthError | undefined;
+  // The token endpoint said to wait (a 429's Retry-After): no refresh is asked for before then.
+  let coolUntil = 0;
+  let cooling: unknown;
   let refreshes = 0;
 
   const accessOf = (tokens: GongTokenSet): GongAccess => ({ accessToken: tokens.accessToken, baseUrl: tokens.baseUrl });
@@ -92,6 +95,8 @@ export function createRenewingAuth(options: RenewingAuthOptions): RenewingAuth {
         next = await app.refresh(current);
       } catch (error) {
         if (isRefusal(error)) refusal = error;
+        const retryAfter = (error as { retryAfter?: unknown } | null)?.retryAfter;
+        if (typeof retryAfter === "number" && retryAfter > 0) [coolUntil, cooling] = [now() + retryAfter * 1000, error];
         throw error;
       }
       unstored = next;
@@ -109,6 +114,7 @@ export function createRenewingAuth(options: RenewingAuthOptions): RenewingAuth {
   }
 
   function renew(signal: AbortSignal | undefined): Promise<GongAccess> {
+    if (!inflight && !unstored && now() < coolUntil) return Promise.reject(cooling);
     inflight ??= refreshAndStore().finally(() => (inflight = undefined));
     // The refresh is shared: one caller's abort stops its own wait, not the refresh.
     return signal ? untilAborted(inflight, signal) : inflight;
@@ -120,8 +126,16 @@ export function createRenewingAuth(options: RenewingAuthOptions): RenewingAuth {
     },
     async access({ signal } = {}) {
       if (refusal) throw refusal;
-      if (inflight || unstored || expiresSoon()) return renew(signal);
-      return accessOf(current);
+      if (!(inflight || unstored || expiresSoon())) return accessOf(current);
+      try {
+        return await renew(signal);
+      } catch (error) {
+        // Renewing ahead of expiry failed for now (the endpoint down, or asking to wait): the current token still
+        // works until it expires. A refusal, a failed store and the caller's abort are not "for now".
+        const transient = (error as { retryable?: unknown } | null)?.retryable === true;
+        if (transient && !signal?.aborted && !unstored && current.expiresAt !== undefined && now() < current.expiresAt) return accessOf(current);
+        throw error;
+      }
     },
     async renewAfterRejection(rejectedAccessToken, { signal } = {}) {
       if (refusal) throw refusal;

@@ -5,6 +5,7 @@ import { fieldPath, formatIssues } from "@gong-engage/spec-model/runtime";
 import type { ErrorObject } from "ajv";
 import type { OperationId } from "./generated/operations.js";
 import * as validators from "./generated/validators.js";
+import { type OperationName, operationNamed, operationNames } from "./operations.js";
 import type { ValidationIssue } from "./types.js";
 
 type Validator = ((data: unknown) => boolean) & { errors?: ErrorObject[] | null };
@@ -18,8 +19,10 @@ export type { OperationId } from "./generated/operations.js";
  * field, the field as a path into the event (`recipients[0].email`, `(event)` for the event itself); empty when
  * the event is valid. What the report methods run before sending anything.
  */
-export function validateEvent(operationId: OperationId, event: unknown): ValidationIssue[] {
-  const validate = validatorsByOperation[operationId] as Validator;
+export function validateEvent(operationId: OperationId | OperationName, event: unknown): ValidationIssue[] {
+  const operation = operationNamed(operationId);
+  if (!operation) throw new TypeError(`validateEvent: \`operation\` must be one of ${operationNames()}, got ${JSON.stringify(operationId)}.`);
+  const validate = validatorsByOperation[operation.operationId] as Validator;
   if (validate(event)) return [];
   return formatIssues(validate.errors).map(({ field, problem }) => ({ field: fieldPath(field, "(event)"), problem }));
 }

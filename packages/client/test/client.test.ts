@@ -545,6 +545,20 @@ describe("operations from the spec", () => {
   });
 });
 
+describe("error bodies in other forms than Gong's", () => {
+  it("a proxy's { errors: text } or { message }, and error objects, keep what they say", async () => {
+    for (const [body, said] of [
+      [{ errors: "quota exceeded" }, ["quota exceeded"]],
+      [{ message: "Bad gateway upstream" }, ["Bad gateway upstream"]],
+      [{ errors: [{ field: "contentTitle", reason: "missing" }, "plain"] }, ['{"field":"contentTitle","reason":"missing"}', "plain"]],
+    ] as const) {
+      const { gong, server } = await clientFor([{ status: 400, body }]);
+      await expect(gong.reportContentShared(sharedEvent())).rejects.toMatchObject({ status: 400, errors: said });
+      await server.close();
+    }
+  });
+});
+
 describe("credentials that cannot go into a header", () => {
   it("a bearer token with a control character is refused up front, without quoting it", () => {
     for (const bearerToken of ["Bearer-token-\u0000-x", "token-\u0007", "tökén-€"]) {

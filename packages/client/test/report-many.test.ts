@@ -79,6 +79,29 @@ describe("reportMany outcomes", () => {
     expect(outcomes[1]).toMatchObject({ issues: [{ field: "(event)", problem: expect.stringMatching(/cannot be written as JSON/) }] });
   });
 
+  it("a consumer that stops early closes the input (its finally runs); nothing more is read", async () => {
+    let read = 0;
+    let closed = false;
+    async function* input() {
+      try {
+        for (let i = 0; i < 100; i++) {
+          read++;
+          yield shared(`early-${i}`);
+        }
+      } finally {
+        closed = true;
+      }
+    }
+    server = await scriptedServer(Array.from({ length: 10 }, () => ok()));
+    const gong = createEngagementClient({ baseUrl: server.url, auth: { bearerToken: "t" }, rateLimit: false });
+    for await (const outcome of gong.reportMany(input(), { concurrency: 1 })) {
+      expect(outcome.status).toBe("accepted");
+      break;
+    }
+    expect(closed).toBe(true);
+    expect(read).toBeLessThanOrEqual(2);
+  });
+
   it("an event without an eventId is not resent after an answer that may have recorded it", async () => {
     const { eventId: _, ...anonymous } = sharedEvent();
     const outcomes = await batch([fail(502), ok()], [{ operation: "shared", event: anonymous }], { resends: 2 });

@@ -330,6 +330,35 @@ describe("createRenewingAuth", () => {
     expect((await flaky.access()).accessToken).toBe("at-ok");
   });
 
+  it("a token endpoint that says to wait (429, Retry-After) is not asked again before then; the current token serves until it expires", async () => {
+    let clock = NOW;
+    let asked = 0;
+    const busy = new GongOAuthError({ code: "TRANSIENT", grant: "refresh_token", status: 429, retryAfter: 60, problem: "Gong answered 429; retry in 60 s" });
+    const auth = createRenewingAuth({
+      tokens: initial({ expiresAt: NOW + 60_000 }), // within the renewal margin: renewed ahead of expiry
+      now: () => clock,
+      onTokens: () => {},
+      app: {
+        refresh: async () => {
+          asked++;
+          if (clock < NOW + 60_000) throw busy;
+          return new GongTokens({ accessToken: "at-new", refreshToken: "rt-new", expiresAt: clock + 3_600_000 });
+        },
+      },
+    });
+    // Ahead of expiry the refresh fails for now: the still valid token is used, and the endpoint is asked once.
+    for (let i = 0; i < 5; i++) expect((await auth.access()).accessToken).toBe("at-0");
+    expect(asked).toBe(1);
+    // Expired within the wait: the call fails with the endpoint's answer, still without asking again.
+    clock = NOW + 59_000;
+    await expect(auth.renewAfterRejection("at-0")).rejects.toBe(busy);
+    expect(asked).toBe(1);
+    // Once the wait is over it renews.
+    clock = NOW + 61_000;
+    expect((await auth.access()).accessToken).toBe("at-new");
+    expect(asked).toBe(2);
+  });
+
   it("checks its options", () => {
     const { app } = fakeApp();
     expect(() => createRenewingAuth({ tokens: initial(), app, onTokens: undefined as never })).toThrow("`onTokens` is required");

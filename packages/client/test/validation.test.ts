@@ -42,6 +42,14 @@ describe("validateEvent", () => {
     }
   });
 
+  it("takes an operation's alias as well as its operationId; an unknown name is a TypeError naming the choices", () => {
+    expect(validateEvent("viewed" as never, viewedEvent())).toEqual([]);
+    expect(validateEvent("shared" as never, {}).map((i) => i.field)).toContain("contentTitle");
+    for (const name of ["toString", "posted", undefined]) {
+      expect(() => validateEvent(name as never, {})).toThrow(/^validateEvent: `operation` must be one of "shared", "viewed"/);
+    }
+  });
+
   it("paths into arrays and nested objects read like code", () => {
     const event = sharedEvent() as unknown as { recipients: Array<Record<string, unknown>> };
     delete event.recipients[0]!.email;

@@ -18,11 +18,20 @@ export function parseLossless(text: string): unknown {
 
 /**
  * An int64 read from a parsed body: a bigint, a safe integer number, or a string of digits from a server that
- * quotes it. Undefined for anything else (a fraction, an unsafe number that may already be rounded, text).
+ * quotes it. Undefined for anything else (a fraction, an unsafe number that may already be rounded, text, an
+ * integer outside the int64 range).
  */
 export function toInt64(value: unknown): bigint | undefined {
-  if (typeof value === "bigint") return value;
-  if (typeof value === "number" && Number.isSafeInteger(value)) return BigInt(value);
-  if (typeof value === "string" && INTEGER.test(value)) return BigInt(value);
-  return undefined;
+  const integer =
+    typeof value === "bigint"
+      ? value
+      : typeof value === "number" && Number.isSafeInteger(value)
+        ? BigInt(value)
+        : typeof value === "string" && INTEGER.test(value)
+          ? BigInt(value)
+          : undefined;
+  return integer !== undefined && integer >= INT64_MIN && integer <= INT64_MAX ? integer : undefined;
 }
+
+const INT64_MIN = -(2n ** 63n);
+const INT64_MAX = 2n ** 63n - 1n;
