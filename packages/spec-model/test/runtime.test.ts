@@ -27,7 +27,8 @@ describe("toInt64", () => {
   it("keeps the int64 range: its ends are read, one beyond either is refused", () => {
     expect(toInt64("9223372036854775807")).toBe(2n ** 63n - 1n);
     expect(toInt64(-(2n ** 63n))).toBe(-(2n ** 63n));
-    for (const value of ["9223372036854775808", 2n ** 63n, "-9223372036854775809", "99999999999999999999999"]) expect(toInt64(value), String(value)).toBeUndefined();
+    for (const value of ["9223372036854775808", 2n ** 63n, "-9223372036854775809", "99999999999999999999999"])
+      expect(toInt64(value), String(value)).toBeUndefined();
   });
   it("refuses what may already be rounded or is no integer", () => {
     for (const value of [2 ** 60, 1.5, "1.5", "12a", "", null, undefined, {}, Number.NaN]) expect(toInt64(value), String(value)).toBeUndefined();
