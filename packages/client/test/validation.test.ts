@@ -2,7 +2,7 @@
 // in words a caller can act on (the schemas are the spec's, through the generated validators).
 import { describe, expect, it } from "vitest";
 import { validateEvent } from "../src/index.js";
-import { sharedEvent, viewedEvent } from "./events.js";
+import { digitalInteraction, sharedEvent, viewedEvent } from "./events.js";
 
 describe("validateEvent", () => {
   it("a valid event has no issues", () => {
@@ -48,6 +48,12 @@ describe("validateEvent", () => {
     for (const name of ["toString", "posted", undefined]) {
       expect(() => validateEvent(name as never, {})).toThrow(/^validateEvent: `operation` must be one of "shared", "viewed"/);
     }
+  });
+
+  it("a person that fails inside (a company with neither domain nor business context) is named there, not as 'must be null'", () => {
+    const event = digitalInteraction() as { person: { company: Record<string, unknown> } };
+    event.person.company = {};
+    expect(validateEvent("reportDigitalInteraction", event)).toEqual([{ field: "person.company.companyBusinessContexts", problem: "is required" }]);
   });
 
   it("paths into arrays and nested objects read like code", () => {

@@ -14,10 +14,16 @@ export function formatIssues(errors: readonly ErrorObject[] | null | undefined):
   const insideAlternative = (e: ErrorObject) => alternatives.some((a) => a !== e && e.schemaPath.startsWith(`${a.schemaPath}/`));
   // A value of the wrong type fails the other keywords at its place for that reason alone: say only the type.
   const wrongType = new Set(all.filter((e) => e.keyword === "type" && !insideAlternative(e)).map((e) => e.instancePath));
+  // A branch reached through a $ref reports its errors with the referenced schema's paths, not under the anyOf:
+  // errors inside the value (deeper than the anyOf's place) mean a branch that took the value's shape failed
+  // within it. Those errors are the issues; "must be null" (the other branch) would only mislead.
+  const failedWithin = (a: ErrorObject) =>
+    all.some((e) => e !== a && e.keyword !== "if" && !insideAlternative(e) && e.instancePath.startsWith(`${a.instancePath}/`));
   const issues: ValidationIssue[] = [];
   const seen = new Set<string>();
   for (const error of all) {
     if (error.keyword === "if" || error.keyword === "allOf" || insideAlternative(error)) continue;
+    if (alternatives.includes(error) && failedWithin(error)) continue;
     if (error.keyword !== "type" && wrongType.has(error.instancePath) && !["required", "additionalProperties", "unevaluatedProperties"].includes(error.keyword))
       continue;
     const issue = toIssue(error, all);
