@@ -135,7 +135,7 @@ async function claimCost(tenants) {
   for (let i = 0; i < CLAIMS; i++) await client.query("select 1");
   const select1 = (performance.now() - t) / CLAIMS;
   t = performance.now();
-  for (let i = 0; i < CLAIMS; i++) await client.query("select * from gong_relay.claim($1, $2)", ["bench", 60_000]);
+  for (let i = 0; i < CLAIMS; i++) await client.query("select * from gong_relay.claim($1, $2, $3)", ["bench", 60_000, 8]);
   const claim = (performance.now() - t) / CLAIMS;
   await client.end();
   await relay.close();

@@ -108,6 +108,12 @@ export async function main(argv: string[]): Promise<number> {
   if (!["migrate", "tenant", "enqueue", "run", "status", "retry", "purge"].includes(command)) {
     throw new RelayUsageError(`unknown command ${JSON.stringify(command)} (see gong-relay --help)`);
   }
+  // Words after what the command takes are a mistake (e.g. a file name without --file), never ignored.
+  const extra = positionals[command === "tenant" ? 3 : 1];
+  if (extra !== undefined) {
+    const hint = command === "enqueue" ? "; the events file goes in --file <path>" : "";
+    throw new RelayUsageError(`${command}: unexpected argument ${JSON.stringify(extra)}${hint} (see gong-relay --help)`);
+  }
   const databaseUrl = flags["database-url"] ?? (process.env.DATABASE_URL || undefined);
   const relay = await createRelay({
     databaseUrl,
@@ -323,10 +329,21 @@ function optionalInts(flags: Flags) {
   const out: Record<string, number> = {};
   for (const [flag, option] of Object.entries(names)) {
     const value = flags[flag as keyof typeof names];
-    if (value !== undefined) out[option] = nonNegativeInt(value, `--${flag}`, 0);
+    if (value === undefined) continue;
+    out[option] = flag === "max-attempts" || flag === "lease-ms" ? positiveInt(value, `--${flag}`, 0) : nonNegativeInt(value, `--${flag}`, 0);
+  }
+  const lease = out.leaseMs ?? DEFAULT_LEASE_MS;
+  const timeout = out.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  if (timeout === 0 || lease <= timeout) {
+    throw new RelayUsageError(
+      `--lease-ms (${lease}) must be longer than --timeout-ms (${timeout || "0: none"}): a send still running when its lease ends is sent again by another worker`,
+    );
   }
   return out;
 }
+
+const DEFAULT_LEASE_MS = 60_000;
+const DEFAULT_TIMEOUT_MS = 30_000;
 
 function number(text: string, flag: string): number {
   const value = Number(text);

@@ -29,7 +29,10 @@ export async function migrate(pool: Pool): Promise<string[]> {
   const applied: string[] = [];
   try {
     await client.query("select pg_advisory_lock($1)", [LOCK_KEY]);
-    await client.query("create schema if not exists gong_relay");
+    // Only when it is missing: `create schema if not exists` needs CREATE on the database even when the schema is
+    // there, and a database admin may have created it for the relay's role, which then lacks that right.
+    const { rowCount } = await client.query("select 1 from pg_namespace where nspname = 'gong_relay'");
+    if (!rowCount) await client.query("create schema gong_relay");
     await client.query(
       "create table if not exists gong_relay.schema_version (version integer primary key, name text not null, applied_at timestamptz not null default now())",
     );

@@ -56,12 +56,15 @@ export async function enqueueNdjson(relay: Relay, input: Readable, options: Ndjs
     if (batch.length >= batchSize) await flush();
   };
   let rest = "";
+  // One decoder for the whole stream: a character split across two chunks is joined, not mangled to U+FFFD.
+  const decoder = new TextDecoder("utf-8");
   for await (const chunk of input) {
-    const text = rest + (typeof chunk === "string" ? chunk : (chunk as Buffer).toString("utf8"));
+    const text = rest + (typeof chunk === "string" ? chunk : decoder.decode(chunk as Uint8Array, { stream: true }));
     const lines = text.split("\n");
     rest = lines.pop() ?? "";
     for (const line of lines) await handle(line.replace(/\r$/, ""));
   }
+  rest += decoder.decode();
   if (rest !== "") await handle(rest.replace(/\r$/, ""));
   await flush();
   return counts;

@@ -79,7 +79,7 @@ interface Claimed {
   reachedBy?: number;
 }
 
-const CLAIM_SQL = "select * from gong_relay.claim($1, $2)";
+const CLAIM_SQL = "select * from gong_relay.claim($1, $2, $3)";
 
 export class Worker {
   private readonly options: Required<Omit<WorkerOptions, "signal" | "arrivalAllowanceMs">> & { arrivalAllowanceMs: number | undefined };
@@ -129,6 +129,11 @@ export class Worker {
         );
       }
     }
+    if (this.options.timeoutMs === 0 || this.options.leaseMs <= this.options.timeoutMs) {
+      throw new TypeError(
+        `run: \`leaseMs\` (${this.options.leaseMs}) must be longer than \`timeoutMs\` (${this.options.timeoutMs || "0: none"}): a send still running when its lease ends is sent again by another worker`,
+      );
+    }
     this.states = new StateLog(log);
     options.signal?.addEventListener("abort", () => this.stop(), { once: true });
   }
@@ -168,7 +173,7 @@ export class Worker {
       let waitMs: number | null = null;
       try {
         const claimSentAt = performance.now();
-        const query = this.store.pool.query(CLAIM_SQL, [this.id, this.options.leaseMs]);
+        const query = this.store.pool.query(CLAIM_SQL, [this.id, this.options.leaseMs, this.options.maxAttempts]);
         if (crashPoint("claim", 2)) await new Promise(() => {});
         const { rows } = await query;
         const row = rows[0];
@@ -325,7 +330,8 @@ export class Worker {
 
   private observe(claimed: Claimed, decision: Decision, status: string | undefined): void {
     const { tenant } = claimed;
-    const outcome = status === "dead" ? "dead" : decision.kind === "transient" ? "retry" : decision.kind;
+    // A lease lost before the answer was recorded: the event is another worker's now, whatever this answer said.
+    const outcome = status === undefined ? "lease-lost" : status === "dead" ? "dead" : decision.kind === "transient" ? "retry" : decision.kind;
     this.summary.outcomes[outcome] = (this.summary.outcomes[outcome] ?? 0) + 1;
     this.metrics.events.inc({ tenant, outcome });
     if (this.options.verbose) {

@@ -6,8 +6,8 @@ import { afterAll, beforeAll, expect, test } from "vitest";
 import { createRelay } from "../src/index.js";
 import { acceptedIds, cli, freshDatabase, type Mock, query, SECRET_KEY, sharedEvent, startMock, tempDir, writeNdjson } from "./helpers.js";
 
-const FAST = ["--lease-ms", "3000", "--poll-ms", "200", "--backoff-ms", "50", "--max-backoff-ms", "300"];
-const FAST_OPTIONS = { leaseMs: 3000, pollMs: 200, backoffMs: 50, maxBackoffMs: 300 };
+const FAST = ["--lease-ms", "3000", "--timeout-ms", "2000", "--poll-ms", "200", "--backoff-ms", "50", "--max-backoff-ms", "300"];
+const FAST_OPTIONS = { leaseMs: 3000, timeoutMs: 2000, pollMs: 200, backoffMs: 50, maxBackoffMs: 300 };
 let url: string;
 let mock: Mock;
 
@@ -66,6 +66,41 @@ test.concurrent("enqueue from a file refuses each invalid line naming its field,
     expect(refused.code).toBe(2);
     expect(refused.stderr).toContain(`cannot send it yet`);
   }
+});
+
+test.concurrent("non-ASCII text survives a file read in chunks (a character split across two is joined, not mangled)", async () => {
+  const dir = tempDir("gong-relay-utf8-");
+  const add = await cli(["tenant", "add", "utf8", "--base-url", mock.url, "--access-key", "key-good", "--access-key-secret", "right-secret-7Yp"], {
+    DATABASE_URL: url,
+  });
+  expect(add.code, add.stderr).toBe(0);
+  // About 400 KB of 2-, 3- and 4-byte characters: the 64 KiB chunks of the read stream end inside some of them.
+  const title = "für Müller, l'été à Genève, 提案書 🚀 ".repeat(8);
+  const events = Array.from({ length: 1000 }, (_, n) => sharedEvent("utf8", n, { contentTitle: `${n} ${title}` }));
+  const file = writeNdjson(dir, "utf8.ndjson", events);
+  const result = await cli(["enqueue", "--tenant", "utf8", "--operation", "shared", "--file", file], { DATABASE_URL: url });
+  expect(result.code, result.stderr).toBe(0);
+  const rows = await query<{ mangled: string; stored: string }>(
+    url,
+    "select count(*) filter (where payload like '%' || chr(65533) || '%') as mangled, count(*) as stored from gong_relay.event where tenant = 'utf8'",
+  );
+  expect(rows[0]).toEqual({ mangled: "0", stored: "1000" });
+});
+
+test.concurrent("a word the command does not take is refused, not ignored (a file name without --file)", async () => {
+  const result = await cli(["enqueue", "--tenant", "utf8", "--operation", "shared", "events.ndjson"], { DATABASE_URL: url }, "");
+  expect(result.code).toBe(2);
+  expect(result.stderr.trim()).toBe('gong-relay: enqueue: unexpected argument "events.ndjson"; the events file goes in --file <path> (see gong-relay --help)');
+});
+
+test.concurrent("run refuses a lease no longer than the timeout, and --max-attempts 0, naming the flags", async () => {
+  const [lease, attempts] = await Promise.all([
+    cli(["run", "--until-idle", "--lease-ms", "1500"], { DATABASE_URL: url }),
+    cli(["run", "--until-idle", "--max-attempts", "0"], { DATABASE_URL: url }),
+  ]);
+  expect([lease.code, attempts.code]).toEqual([2, 2]);
+  expect(lease.stderr).toContain("gong-relay: --lease-ms (1500) must be longer than --timeout-ms (30000)");
+  expect(attempts.stderr).toContain('gong-relay: --max-attempts must be at least 1, got "0"');
 });
 
 test.concurrent("an unknown tenant: one line, exit 1, nothing stored", async () => {

@@ -24,8 +24,8 @@ import {
   until,
 } from "./helpers.js";
 
-const FAST = ["--lease-ms", "1500", "--poll-ms", "200", "--backoff-ms", "100", "--max-backoff-ms", "500", "--max-attempts", "20"];
-const FAST_OPTIONS = { leaseMs: 1500, pollMs: 200, backoffMs: 100, maxBackoffMs: 500, maxAttempts: 20 };
+const FAST = ["--lease-ms", "1500", "--timeout-ms", "1000", "--poll-ms", "200", "--backoff-ms", "100", "--max-backoff-ms", "500", "--max-attempts", "20"];
+const FAST_OPTIONS = { leaseMs: 1500, timeoutMs: 1000, pollMs: 200, backoffMs: 100, maxBackoffMs: 500, maxAttempts: 20 };
 
 /** Tenants and their events queued; the relay stays open (close it). */
 async function seed(options: { databaseUrl?: string; dataDir?: string }, mock: Mock, tenants: string[], perTenant: number): Promise<Relay> {

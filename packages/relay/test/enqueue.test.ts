@@ -115,3 +115,47 @@ test("credentials are stored encrypted and never listed; a tenant's limits defau
     /reserve must be a share from 0 to below 1/,
   );
 });
+
+test("an app transaction left open after enqueueing holds up neither the tenant's claims nor the recording of its answers", async () => {
+  // The uncommitted insert holds a KEY SHARE lock on the tenant row (the event's foreign key) until the app commits.
+  const ownUrl = await freshDatabase();
+  const own = await createRelay({ databaseUrl: ownUrl, schema: "apply", secretKey: SECRET_KEY, log: () => {} });
+  const app = new pg.Client({ connectionString: ownUrl });
+  const worker = new pg.Client({ connectionString: ownUrl });
+  await Promise.all([app.connect(), worker.connect()]);
+  try {
+    await own.tenants.add({ id: "busy", baseUrl: "http://127.0.0.1:9", auth: { bearerToken: "bearer-busy-7Qx" } });
+    await own.enqueue([{ tenant: "busy", operation: "shared", event: sharedEvent("busy", 1) }]); // committed
+    await app.query("begin");
+    await own.enqueue([{ tenant: "busy", operation: "shared", event: sharedEvent("busy", 2) }], { db: app }); // left open
+    await worker.query("set lock_timeout = '3s'"); // a wait for the app's lock fails the test instead of hanging it
+    const { rows } = await worker.query("select * from gong_relay.claim($1, $2, $3)", ["w-open-tx", 60_000, 8]);
+    expect(rows[0]).toMatchObject({ tenant: "busy", attempts: 1 });
+    await expect(worker.query("select gong_relay.answered($1, $2)", ["busy", rows[0].event_pk])).resolves.toBeDefined();
+  } finally {
+    await app.query("rollback").catch(() => {});
+    await Promise.all([app.end(), worker.end()]);
+    await own.close();
+  }
+});
+
+test("a lease that runs out counts as a failure: an event whose sends always outlast it is dead-lettered at the limit, not sent forever", async () => {
+  const ownUrl = await freshDatabase();
+  const own = await createRelay({ databaseUrl: ownUrl, schema: "apply", secretKey: SECRET_KEY, log: () => {} });
+  try {
+    await own.tenants.add({ id: "slow", baseUrl: "http://127.0.0.1:9", auth: { bearerToken: "bearer-slow-3Kd" }, perSecond: 1000 });
+    await own.enqueue([{ tenant: "slow", operation: "shared", event: sharedEvent("slow", 1) }]);
+    const claim = async () => (await query(ownUrl, "select * from gong_relay.claim($1, $2, $3)", ["w-slow", 20, 2]))[0]!;
+    const pause = () => new Promise((resolve) => setTimeout(resolve, 60));
+    expect(await claim()).toMatchObject({ tenant: "slow", attempts: 1 }); // its lease (20 ms) runs out unanswered
+    await pause();
+    expect(await claim()).toMatchObject({ tenant: "slow", attempts: 2, may_have_landed: true }); // failure 1, sent again
+    await pause();
+    expect(await claim()).toMatchObject({ tenant: null }); // failure 2 of 2: dead-lettered, nothing left to claim
+    const [event] = await query(ownUrl, "select status, failures, reason, errors from gong_relay.event where tenant = 'slow'");
+    expect(event).toMatchObject({ status: "dead", failures: 2, reason: "lease-expired" });
+    expect(event!.errors[0]).toMatch(/no answer was recorded within the lease/);
+  } finally {
+    await own.close();
+  }
+});
