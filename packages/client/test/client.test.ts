@@ -581,7 +581,7 @@ describe("custom fetch", () => {
     const calls: string[] = [];
     const responses = [
       new Response('{"requestId":"r","errors":["busy"]}', { status: 503 }),
-      new Response('{"requestId":"r2","integrationId":12345678901234567890}', { status: 200 }),
+      new Response('{"requestId":"r2","integrationId":9123456789012345678}', { status: 200 }),
     ];
     const gong = createEngagementClient({
       auth: { bearerToken: "t" },
@@ -592,7 +592,7 @@ describe("custom fetch", () => {
       },
     });
     const result = await gong.reportContentShared(sharedEvent());
-    expect(result.integrationId).toBe(12345678901234567890n);
+    expect(result.integrationId).toBe(9123456789012345678n);
     expect(calls).toEqual(["PUT https://api.gong.io/v2/customer-engagement/content/shared", "PUT https://api.gong.io/v2/customer-engagement/content/shared"]);
   });
 });
