@@ -74,7 +74,8 @@ export interface OAuthGrantInfo {
 
 export const AUTHORIZATION_NEEDED = "authorization needed";
 
-const aad = (tenant: string) => `${tenant}\u0000oauth-grant`;
+export const grantAad = (tenant: string) => `${tenant}\u0000oauth-grant`;
+const aad = grantAad;
 const oneLine = (v: unknown) => typeof v === "string" && v.trim() !== "" && !/[\r\n]/.test(v);
 
 /** Checks a grant input; the messages name the field, never its value. */

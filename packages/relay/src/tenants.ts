@@ -118,6 +118,11 @@ export class Tenants {
         [id, baseUrl, ...pacingColumns(limits), kind, auth ? encryptCredentials(this.secretKey(), id, auth) : null],
       );
       if (grant) await writeGrant(db, this.secretKey(), id, grant, baseUrl);
+      // An OAuth tenant's sends go to its grant's base URL: a new one given here applies there too (the next
+      // token answer that names one still wins, as Gong's word).
+      else if (!auth && changes.baseUrl !== undefined) {
+        await db.query("update gong_relay.oauth_grant set base_url = $2, updated_at = clock_timestamp() where tenant = $1", [id, baseUrl]);
+      }
       if (auth) await db.query("delete from gong_relay.oauth_grant where tenant = $1", [id]);
     });
     await this.pool.query("select pg_notify('gong_relay', $1)", [id]);

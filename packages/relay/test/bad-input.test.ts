@@ -103,6 +103,23 @@ test.concurrent("run refuses a lease no longer than the timeout, and --max-attem
   expect(attempts.stderr).toContain('gong-relay: --max-attempts must be at least 1, got "0"');
 });
 
+test.concurrent("a worker with another GONG_RELAY_SECRET_KEY refuses to start, and pauses no tenant", async () => {
+  const ownUrl = await freshDatabase();
+  expect((await cli(["migrate"], { DATABASE_URL: ownUrl })).code).toBe(0);
+  const add = await cli(["tenant", "add", "keyed", "--base-url", mock.url, "--access-key", "key-good", "--access-key-secret", "right-secret-7Yp"], {
+    DATABASE_URL: ownUrl,
+  });
+  expect(add.code, add.stderr).toBe(0);
+  await cli(["enqueue", "--tenant", "keyed", "--operation", "shared"], { DATABASE_URL: ownUrl }, `${JSON.stringify(sharedEvent("keyed", 1))}\n`);
+  const other = Buffer.alloc(32, 7).toString("base64");
+  const run = await cli(["run", "--until-idle", ...FAST], { DATABASE_URL: ownUrl, GONG_RELAY_SECRET_KEY: other });
+  expect(run.code).toBe(2);
+  expect(run.stderr).toContain('GONG_RELAY_SECRET_KEY does not decrypt the stored credentials (tenant "keyed"\'s keys)');
+  expect(run.stderr).not.toContain(other);
+  const [tenant] = await query(ownUrl, "select paused from gong_relay.tenant where id = 'keyed'");
+  expect(tenant).toEqual({ paused: false });
+});
+
 test.concurrent("an unknown tenant: one line, exit 1, nothing stored", async () => {
   const result = await cli(["enqueue", "--tenant", "nobody", "--operation", "shared"], { DATABASE_URL: url }, `${JSON.stringify(sharedEvent("nobody", 1))}\n`);
   expect(result.code).toBe(1);

@@ -159,3 +159,14 @@ test("a lease that runs out counts as a failure: an event whose sends always out
     await own.close();
   }
 });
+
+test("tenant update with a new base URL moves an OAuth tenant's sends there too (its grant's base URL), not only the listing", async () => {
+  await relay.tenants.add({
+    id: "moved",
+    auth: { oauth: { accessToken: "at-moved-1", refreshToken: "rt-moved-1", baseUrl: "https://company-1.api.gong.io" } },
+  });
+  const updated = await relay.tenants.update("moved", { baseUrl: "https://company-2.api.gong.io" });
+  expect(updated.baseUrl).toBe("https://company-2.api.gong.io");
+  const [grant] = await query(url, "select base_url from gong_relay.oauth_grant where tenant = 'moved'");
+  expect(grant).toEqual({ base_url: "https://company-2.api.gong.io" });
+});
