@@ -46,7 +46,9 @@ Commands:
                                             deliver; SIGTERM stops claiming, finishes what is in flight, exits 0
   status [--tenant <id>] [--json]           per tenant: pending, in flight, delivered today, quota left, next send,
                                             refused, dead letters by reason, paused and why
-  retry --dead [--tenant <id>]              dead letters back to the queue
+  retry [--dead] [--refused] [--tenant <id>]
+                                            dead letters, and/or refused events once their cause is fixed, back to
+                                            the queue
   purge --older-than <duration> [--include-dead]
                                             delete finished events older than e.g. 7d, 12h, 30m
 `;
@@ -84,6 +86,7 @@ const OPTIONS = {
   "worker-id": { type: "string" },
   "arrival-allowance-ms": { type: "string" },
   dead: { type: "boolean" },
+  refused: { type: "boolean" },
   "older-than": { type: "string" },
   "include-dead": { type: "boolean" },
 } as const;
@@ -139,9 +142,17 @@ export async function main(argv: string[]): Promise<number> {
         return 0;
       }
       case "retry": {
-        if (!flags.dead) throw new RelayUsageError("retry needs --dead (dead letters back to the queue)");
-        const count = await relay.retryDead(flags.tenant);
-        console.log(`${count} dead letter${count === 1 ? "" : "s"} back in the queue`);
+        if (!flags.dead && !flags.refused) {
+          throw new RelayUsageError("retry needs --dead (dead letters back to the queue) and/or --refused (refused events, once their cause is fixed)");
+        }
+        if (flags.dead) {
+          const count = await relay.retryDead(flags.tenant);
+          console.log(`${count} dead letter${count === 1 ? "" : "s"} back in the queue`);
+        }
+        if (flags.refused) {
+          const count = await relay.retryRefused(flags.tenant);
+          console.log(`${count} refused event${count === 1 ? "" : "s"} back in the queue`);
+        }
         return 0;
       }
       case "purge": {

@@ -88,10 +88,22 @@ export function formatStatus(rows: TenantStatus[]): string {
 
 /** Dead letters back to the queue (failures reset): returns how many. */
 export async function retryDead(pool: Pool, tenant?: string): Promise<number> {
+  return requeue(pool, "dead", tenant);
+}
+
+/**
+ * Refused events (Gong answered a 4xx such as 400 or 404) back to the queue, after the cause is fixed (a wrong
+ * base URL, a spec the events no longer met). Gong did not record them, so sending them again is safe.
+ */
+export async function retryRefused(pool: Pool, tenant?: string): Promise<number> {
+  return requeue(pool, "refused", tenant);
+}
+
+async function requeue(pool: Pool, status: "dead" | "refused", tenant: string | undefined): Promise<number> {
   const result = await pool.query(
     `update gong_relay.event set status = 'pending', failures = 0, run_at = clock_timestamp(), finished_at = null
-      where status = 'dead' and ($1::text is null or tenant = $1)`,
-    [tenant ?? null],
+      where status = $2 and ($1::text is null or tenant = $1)`,
+    [tenant ?? null, status],
   );
   if (result.rowCount) await pool.query("select pg_notify('gong_relay', '')");
   return result.rowCount ?? 0;

@@ -6,7 +6,7 @@ import { type Log, stderrLog } from "./log.js";
 import type { RelayMetrics } from "./metrics.js";
 import { migrate } from "./migrations.js";
 import { type OAuthAppConfig, oauthAppFromEnv } from "./oauth.js";
-import { parseDuration, purge, retryDead, status, type TenantStatus } from "./operate.js";
+import { parseDuration, purge, retryDead, retryRefused, status, type TenantStatus } from "./operate.js";
 import { loadRelaySpec, type RelaySpec } from "./operations.js";
 import { SECRET_KEY_ENV, secretKeyFrom } from "./secrets.js";
 import { openStore, type Store, type StoreOptions } from "./store.js";
@@ -42,6 +42,8 @@ export interface Relay {
   run(options?: WorkerOptions & { metrics?: RelayMetrics }): Promise<RunSummary>;
   status(tenant?: string): Promise<TenantStatus[]>;
   retryDead(tenant?: string): Promise<number>;
+  /** Refused events (Gong's 4xx) back to the queue, once their cause is fixed. */
+  retryRefused(tenant?: string): Promise<number>;
   /** `olderThan` as a duration ("7d") or milliseconds. */
   purge(olderThan: string | number, options?: { includeDead?: boolean }): Promise<number>;
   migrate(): Promise<string[]>;
@@ -87,6 +89,7 @@ export async function createRelay(options: RelayOptions = {}): Promise<Relay> {
     },
     status: (tenant) => status(store.pool, tenant),
     retryDead: (tenant) => retryDead(store.pool, tenant),
+    retryRefused: (tenant) => retryRefused(store.pool, tenant),
     purge: (olderThan, { includeDead } = {}) =>
       purge(store.pool, typeof olderThan === "number" ? olderThan : parseDuration(olderThan, "olderThan"), includeDead),
     migrate: () => migrate(store.pool),

@@ -120,6 +120,28 @@ test.concurrent("a worker with another GONG_RELAY_SECRET_KEY refuses to start, a
   expect(tenant).toEqual({ paused: false });
 });
 
+test.concurrent("retry --refused puts refused events back in the queue (after their cause is fixed); retry alone says what it needs", async () => {
+  const ownUrl = await freshDatabase();
+  expect((await cli(["migrate"], { DATABASE_URL: ownUrl })).code).toBe(0);
+  const add = await cli(["tenant", "add", "fixed", "--base-url", mock.url, "--access-key", "key-good", "--access-key-secret", "right-secret-7Yp"], {
+    DATABASE_URL: ownUrl,
+  });
+  expect(add.code, add.stderr).toBe(0);
+  const lines = [1, 2, 3].map((n) => JSON.stringify(sharedEvent("fixed", n))).join("\n");
+  expect((await cli(["enqueue", "--tenant", "fixed", "--operation", "shared"], { DATABASE_URL: ownUrl }, `${lines}\n`)).code).toBe(0);
+  // As a wrong base URL would leave them: refused by a 404, finished.
+  await query(ownUrl, "update gong_relay.event set status = 'refused', last_status = 404, reason = '404', finished_at = clock_timestamp()");
+  const bare = await cli(["retry"], { DATABASE_URL: ownUrl });
+  expect(bare.code).toBe(2);
+  expect(bare.stderr).toContain("retry needs --dead (dead letters back to the queue) and/or --refused");
+  const retry = await cli(["retry", "--refused", "--tenant", "fixed"], { DATABASE_URL: ownUrl });
+  expect(retry.stdout.trim()).toBe("3 refused events back in the queue");
+  const run = await cli(["run", "--until-idle", ...FAST], { DATABASE_URL: ownUrl });
+  expect(run.code, run.stderr).toBe(0);
+  const statuses = await query(ownUrl, "select status, count(*)::int as n from gong_relay.event group by status");
+  expect(statuses).toEqual([{ status: "accepted", n: 3 }]);
+});
+
 test.concurrent("an unknown tenant: one line, exit 1, nothing stored", async () => {
   const result = await cli(["enqueue", "--tenant", "nobody", "--operation", "shared"], { DATABASE_URL: url }, `${JSON.stringify(sharedEvent("nobody", 1))}\n`);
   expect(result.code).toBe(1);
