@@ -6,6 +6,7 @@
 //   409                               already reported (it is in Gong)   -
 //   429                               back to the queue, not a failure   paused for Retry-After
 //   401, 403                          back to the queue (kept)           paused, with Gong's reason
+//   OAuth: 401, token renewed         back to the queue, not a failure   - (the resend takes its own paced turn)
 //   OAuth: refresh refused            back to the queue (kept)           paused: "authorization needed"
 //   (invalid_grant), no app to renew
 //   OAuth: token endpoint unreachable retried with backoff (nothing sent)  -
@@ -21,6 +22,7 @@ export type Decision =
   | { kind: "refused"; status: number | undefined; reason: string; errors: string[] }
   | { kind: "rate-limited"; retryAfterSeconds: number; errors: string[] }
   | { kind: "credentials-refused"; status: number; reason: string }
+  | { kind: "renewed"; errors: string[] }
   | { kind: "transient"; status: number | undefined; reason: string; errors: string[]; mayHaveLanded: boolean };
 
 /** Used when a 429 carries no usable Retry-After. */
@@ -58,6 +60,7 @@ export function decideError(error: unknown): Decision {
       return { kind: "credentials-refused", status: 0, reason: detail.startsWith("authorization needed") ? detail : `authorization needed: ${detail}` };
     }
     case "TOKEN_UNAVAILABLE":
+      if (error.cause instanceof RenewedAfterRejection) return { kind: "renewed", errors: error.errors };
       return { kind: "transient", status: undefined, reason: "token-unavailable", errors: error.errors, mayHaveLanded: error.mayHaveLanded };
     case "HTTP_ERROR":
       break;
@@ -70,6 +73,18 @@ export function decideError(error: unknown): Decision {
   }
   if (status >= 400 && status < 500) return { kind: "refused", status, reason: String(status), errors: error.errors };
   return { kind: "transient", status, reason: String(status), errors: error.errors, mayHaveLanded: error.mayHaveLanded };
+}
+
+/**
+ * Thrown by a relay's OAuth token source after Gong answered 401 and the token was renewed: the client then sends
+ * nothing more in this call, so that the resend takes a paced turn of its own (the 401 was a call too, within
+ * Gong's 3 per second). The event goes back to the queue at once, not as a failure.
+ */
+export class RenewedAfterRejection extends Error {
+  constructor() {
+    super("Gong answered 401; the OAuth token was renewed, and the event is sent again in its next paced turn");
+    this.name = "RenewedAfterRejection";
+  }
 }
 
 function text(value: unknown): string | undefined {

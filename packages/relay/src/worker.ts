@@ -8,7 +8,7 @@
 import { randomBytes } from "node:crypto";
 import { hostname } from "node:os";
 import { performance } from "node:perf_hooks";
-import { createEngagementClient, type EngagementClient } from "@gong-engage/client";
+import { createEngagementClient, type EngagementClient, type GongTokenSource } from "@gong-engage/client";
 import pg from "pg";
 import { crashPoint } from "./crash-points.js";
 import { RelayUsageError } from "./errors.js";
@@ -17,7 +17,7 @@ import { StateLog } from "./log.js";
 import type { RelayMetrics } from "./metrics.js";
 import { GrantTokenSource, grantAad, type OAuthAppConfig } from "./oauth.js";
 import type { RelaySpec } from "./operations.js";
-import { type Decision, decideError, decideResult } from "./outcome.js";
+import { type Decision, decideError, decideResult, RenewedAfterRejection } from "./outcome.js";
 import { decryptCredentials, decryptJson, SECRET_KEY_ENV } from "./secrets.js";
 import { describe, type Store } from "./store.js";
 
@@ -342,6 +342,12 @@ export class Worker {
                   last_status = 429 ${answeredWith("$6::float8", "null")} where ${fence} returning e.status`,
           values: [...base, decision.retryAfterSeconds],
         };
+      case "renewed":
+        return {
+          sql: `update gong_relay.event e set status = 'pending', lease_until = null, leased_by = null, run_at = clock_timestamp(),
+                  last_status = 401 ${answered} where ${fence} returning e.status`,
+          values: base,
+        };
       case "credentials-refused":
         return {
           sql: `update gong_relay.event e set status = 'pending', lease_until = null, leased_by = null, run_at = clock_timestamp(),
@@ -367,6 +373,9 @@ export class Worker {
       case "accepted":
       case "already-reported":
         this.states.set(tenant, "delivering", `tenant ${tenant}: delivering`);
+        break;
+      case "renewed":
+        this.states.set(tenant, "renewed", `tenant ${tenant}: Gong answered 401; its OAuth token was renewed, the event goes again in its next turn`);
         break;
       case "rate-limited":
         this.metrics.rateLimited.inc({ tenant });
@@ -417,14 +426,16 @@ export class Worker {
       // under the grant's row lock, see oauth.ts) and resends the same event.
       const auth = claimed.credentials
         ? decryptCredentials(this.secretKey(), claimed.tenant, claimed.credentials)
-        : new GrantTokenSource({
-            pool: this.store.pool,
-            tenant: claimed.tenant,
-            secretKey: this.secretKey,
-            relayApp: this.oauthApp,
-            workerId: this.id,
-            timeoutMs: this.options.timeoutMs,
-          });
+        : resendInOwnTurn(
+            new GrantTokenSource({
+              pool: this.store.pool,
+              tenant: claimed.tenant,
+              secretKey: this.secretKey,
+              relayApp: this.oauthApp,
+              workerId: this.id,
+              timeoutMs: this.options.timeoutMs,
+            }),
+          );
       client = createEngagementClient({ baseUrl: claimed.base_url, auth, rateLimit: false, retry: false, validate: true, timeoutMs: this.options.timeoutMs });
     } catch (error) {
       client = new Error((error as Error).message);
@@ -506,4 +517,19 @@ export class Worker {
     this.databaseDown = false;
     this.log("database available again");
   }
+}
+
+/**
+ * The grant's token source, for the client of a relay: after Gong's 401 it renews the token (under the grant's
+ * lock) and then ends the call instead of handing the client a token to resend with at once. A claim is one paced
+ * call; the resend takes the next one (RenewedAfterRejection: back to the queue, not a failure).
+ */
+export function resendInOwnTurn(source: GongTokenSource): GongTokenSource {
+  return {
+    access: () => source.access(),
+    async renewAfterRejection(rejected) {
+      await source.renewAfterRejection(rejected);
+      throw new RenewedAfterRejection();
+    },
+  };
 }

@@ -5,7 +5,7 @@ import { GongApiError, GongValidationError } from "@gong-engage/client";
 import { describe, expect, test } from "vitest";
 import { parseDuration } from "../src/operate.js";
 import { bundledSpecPath, duplicateKeyOf, loadRelaySpec, stableEventId } from "../src/operations.js";
-import { decideError, decideResult } from "../src/outcome.js";
+import { decideError, decideResult, RenewedAfterRejection } from "../src/outcome.js";
 import { decryptCredentials, encryptCredentials, secretKeyFrom } from "../src/secrets.js";
 import { pacingColumns } from "../src/tenants.js";
 
@@ -41,6 +41,7 @@ describe("decideError: each of Gong's answers", () => {
       { kind: "credentials-refused", reason: "authorization needed: no grant" },
     ],
     [new GongApiError({ code: "TOKEN_UNAVAILABLE", operationId: "x" }), { kind: "transient", reason: "token-unavailable", mayHaveLanded: false }],
+    [new GongApiError({ code: "TOKEN_UNAVAILABLE", operationId: "x", cause: new RenewedAfterRejection() }), { kind: "renewed" }],
   ])("%s", (error, expected) => {
     expect(decideError(error)).toMatchObject(expected);
   });
@@ -117,4 +118,36 @@ test("durations and pacing", () => {
   // perSecond, perDay, reserve -> per_second, per_day, reserve, burst, interval_ms, window_ms, day_cap
   expect(pacingColumns({ perSecond: 3, perDay: 10_000, reserve: 0 })).toEqual([3, 10_000, 0, 3, 1000 / 3, 1000, 10_000]);
   expect(pacingColumns({ perSecond: 3, perDay: 10_000, reserve: 0.5 })).toEqual([3, 10_000, 0.5, 3, 2000 / 3, 2000, 5_000]);
+});
+
+test("an OAuth tenant's 401: the token is renewed and the call ends, one request sent; the resend waits for its own paced turn", async () => {
+  const { createServer } = await import("node:http");
+  const { createEngagementClient } = await import("@gong-engage/client");
+  const { resendInOwnTurn } = await import("../src/worker.js");
+  const seen: string[] = [];
+  const server = createServer((req, res) => {
+    seen.push(String(req.headers.authorization));
+    req.resume();
+    req.on("end", () => res.writeHead(401, { "Content-Type": "application/json" }).end('{"requestId":"r-401","errors":["expired"]}'));
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  try {
+    const renewed: string[] = [];
+    const source = {
+      access: async () => ({ accessToken: "at-old", baseUrl: `http://127.0.0.1:${(server.address() as { port: number }).port}` }),
+      renewAfterRejection: async (rejected: string) => {
+        renewed.push(rejected);
+        return { accessToken: "at-new", baseUrl: undefined };
+      },
+    };
+    const client = createEngagementClient({ auth: resendInOwnTurn(source), rateLimit: false, retry: false });
+    const error = await client
+      .reportContentShared(JSON.parse(readFileSync(bundledSpecPath(), "utf8")).components.examples.ContentSharedEventMinimal.value)
+      .catch((e: unknown) => e);
+    expect(decideError(error)).toMatchObject({ kind: "renewed" });
+    expect(seen).toEqual(["Bearer at-old"]);
+    expect(renewed).toEqual(["at-old"]);
+  } finally {
+    server.close();
+  }
 });
