@@ -138,9 +138,14 @@ describe("reportMany outcomes", () => {
     expect(unknown[0]).toMatchObject({ status: "failed", httpStatus: 503, mayHaveLanded: true, attempts: 8 });
     expect(unknown[0]!.status === "failed" && unknown[0]!.error.message).toMatch(/may have been recorded/);
 
-    const closed = await scriptedServer([]);
-    await closed.close(); // a port nobody listens on: connection refused
-    const nowhere = createEngagementClient({ baseUrl: closed.url, auth: { bearerToken: "t" }, rateLimit: false, retry: { maxRetries: 1, baseDelayMs: 1 } });
+    // Port 2: nobody listens there, so the connection is refused (a port just closed could be taken at once by
+    // a server of a test running alongside).
+    const nowhere = createEngagementClient({
+      baseUrl: "http://127.0.0.1:2",
+      auth: { bearerToken: "t" },
+      rateLimit: false,
+      retry: { maxRetries: 1, baseDelayMs: 1 },
+    });
     const outcomes: ReportOutcome[] = [];
     for await (const o of nowhere.reportMany([shared("x")], { resends: 0 })) outcomes.push(o);
     expect(outcomes[0]).toMatchObject({ status: "failed", httpStatus: undefined, mayHaveLanded: false, attempts: 2 });
