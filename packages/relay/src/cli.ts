@@ -273,7 +273,11 @@ function credentials(flags: Flags): TenantAuth | undefined {
   if (flags["credentials-from-env"]) {
     const { GONG_ACCESS_KEY, GONG_ACCESS_KEY_SECRET, GONG_BEARER_TOKEN } = process.env;
     if (GONG_BEARER_TOKEN) return { bearerToken: GONG_BEARER_TOKEN };
-    if (GONG_ACCESS_KEY || GONG_ACCESS_KEY_SECRET) return { accessKey: GONG_ACCESS_KEY ?? "", accessKeySecret: GONG_ACCESS_KEY_SECRET ?? "" };
+    if (GONG_ACCESS_KEY && !GONG_ACCESS_KEY_SECRET)
+      throw new RelayUsageError("--credentials-from-env: GONG_ACCESS_KEY is set but GONG_ACCESS_KEY_SECRET is not");
+    if (GONG_ACCESS_KEY_SECRET && !GONG_ACCESS_KEY)
+      throw new RelayUsageError("--credentials-from-env: GONG_ACCESS_KEY_SECRET is set but GONG_ACCESS_KEY is not");
+    if (GONG_ACCESS_KEY && GONG_ACCESS_KEY_SECRET) return { accessKey: GONG_ACCESS_KEY, accessKeySecret: GONG_ACCESS_KEY_SECRET };
     throw new RelayUsageError("--credentials-from-env: set GONG_ACCESS_KEY and GONG_ACCESS_KEY_SECRET, or GONG_BEARER_TOKEN");
   }
   if (flags["bearer-token"] !== undefined) return { bearerToken: flags["bearer-token"] };

@@ -28,6 +28,49 @@ const isRoot = process.getuid?.() === 0;
 const POSTGRES_USER = "postgres";
 
 export async function openEmbedded(dataDirOption: string, log: (line: string) => void = () => {}, options: { port?: number } = {}): Promise<EmbeddedServer> {
+  // Processes started at once on one data folder take turns to create and start the cluster (one initdb, one
+  // server); the others then find it running and join it.
+  mkdirSync(resolve(dataDirOption), { recursive: true });
+  return withStartLock(resolve(dataDirOption), () => openLocked(dataDirOption, log, options));
+}
+
+const START_LOCK_WAIT_MS = 120_000;
+
+/**
+ * Runs `work` holding the data folder's start lock: a directory (mkdir is atomic) with the holder's pid in it. A
+ * lock whose holder died is taken over; one held for longer than START_LOCK_WAIT_MS is an error naming it.
+ */
+async function withStartLock<T>(dataDir: string, work: () => Promise<T>): Promise<T> {
+  const lock = join(dataDir, "start.lock");
+  const deadline = Date.now() + START_LOCK_WAIT_MS;
+  for (;;) {
+    try {
+      mkdirSync(lock);
+      writeFileSync(join(lock, "pid"), String(process.pid));
+      break;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
+      const holder = readPid(join(lock, "pid"));
+      if (holder !== undefined && !alive(holder)) {
+        rmSync(lock, { recursive: true, force: true });
+        continue;
+      }
+      if (Date.now() > deadline) {
+        throw new RelayDatabaseError(
+          `embedded Postgres: another process (${holder ?? "pid unknown"}) has been starting ${dataDir} for over ${START_LOCK_WAIT_MS / 1000} s; if none is, remove ${lock}`,
+        );
+      }
+      await new Promise((resolveWait) => setTimeout(resolveWait, 100));
+    }
+  }
+  try {
+    return await work();
+  } finally {
+    rmSync(lock, { recursive: true, force: true });
+  }
+}
+
+async function openLocked(dataDirOption: string, log: (line: string) => void, options: { port?: number }): Promise<EmbeddedServer> {
   const { dataDir, pgData, password } = await prepareDataDir(dataDirOption, log);
   const binaries = await postgresBinaries();
 

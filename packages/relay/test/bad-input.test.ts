@@ -2,6 +2,8 @@
 // or unmigrated database (one line, exit 1), no secret key, a tenant whose credentials Gong refuses (paused with
 // the reason, its events kept), the mock's faults at 30 % (nothing lost or duplicated), dead letters and
 // `retry --dead`, `purge`. The scenarios run side by side: each has its own database, or only reads or refuses.
+import { existsSync } from "node:fs";
+import { join } from "node:path";
 import { afterAll, beforeAll, expect, test } from "vitest";
 import { createRelay } from "../src/index.js";
 import { acceptedIds, cli, freshDatabase, type Mock, query, SECRET_KEY, sharedEvent, startMock, tempDir, writeNdjson } from "./helpers.js";
@@ -140,6 +142,27 @@ test.concurrent("retry --refused puts refused events back in the queue (after th
   expect(run.code, run.stderr).toBe(0);
   const statuses = await query(ownUrl, "select status, count(*)::int as n from gong_relay.event group by status");
   expect(statuses).toEqual([{ status: "accepted", n: 3 }]);
+});
+
+test.concurrent("three commands started at once on a new embedded data folder take turns: one cluster, all succeed, none left running", async () => {
+  const dataDir = tempDir("gong-relay-race-");
+  const results = await Promise.all([1, 2, 3].map(() => cli(["status", "--data-dir", dataDir])));
+  for (const result of results) expect(result.code, result.stderr).toBe(0);
+  expect(results.filter((r) => /creating a database cluster/.test(r.stderr))).toHaveLength(1);
+  expect(existsSync(join(dataDir, "start.lock"))).toBe(false);
+  expect(existsSync(join(dataDir, "pg", "postmaster.pid"))).toBe(false);
+});
+
+test.concurrent("--credentials-from-env with half a key pair names the variable that is missing", async () => {
+  const args = ["tenant", "add", "half", "--base-url", mock.url, "--credentials-from-env"];
+  const [keyOnly, secretOnly] = await Promise.all([
+    cli(args, { DATABASE_URL: url, GONG_ACCESS_KEY: "key-good", GONG_ACCESS_KEY_SECRET: undefined, GONG_BEARER_TOKEN: undefined }),
+    cli(args, { DATABASE_URL: url, GONG_ACCESS_KEY: undefined, GONG_ACCESS_KEY_SECRET: "right-secret-7Yp", GONG_BEARER_TOKEN: undefined }),
+  ]);
+  expect([keyOnly.code, secretOnly.code]).toEqual([2, 2]);
+  expect(keyOnly.stderr).toContain("--credentials-from-env: GONG_ACCESS_KEY is set but GONG_ACCESS_KEY_SECRET is not");
+  expect(secretOnly.stderr).toContain("--credentials-from-env: GONG_ACCESS_KEY_SECRET is set but GONG_ACCESS_KEY is not");
+  expect(secretOnly.stderr).not.toContain("right-secret-7Yp");
 });
 
 test.concurrent("an unknown tenant: one line, exit 1, nothing stored", async () => {
