@@ -3,10 +3,11 @@
 // processes can share it: the first one starts it (the host), the others connect (guests), and the last one
 // to close stops it. A server left running by a killed host (an orphan) is adopted: connected to, and stopped
 // by whoever closes last. Layout of the data folder: pg/ (Postgres' own), relay.json (the local password),
-// host.pid (the gong-relay process that started or adopted the server).
+// host.pid (the gong-relay process that started or adopted the server), users/<pid> (each process using it),
+// start.lock/ (held while a process creates, starts, joins or stops the server: they take turns).
 import { execFileSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { accessSync, chmodSync, constants, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { accessSync, chmodSync, constants, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { createServer } from "node:net";
 import { dirname, join, resolve } from "node:path";
@@ -94,27 +95,49 @@ async function openLocked(dataDirOption: string, log: (line: string) => void, op
     writeFileSync(join(dataDir, "host.pid"), String(process.pid));
   }
 
+  // Registered as a user before the start lock is let go: a process closing meanwhile sees this one (its pool may
+  // not have connected yet) and leaves the server running.
+  const users = join(dataDir, "users");
+  mkdirSync(users, { recursive: true });
+  writeFileSync(join(users, String(process.pid)), "");
+
   const connectionString = `postgres://${POSTGRES_USER}:${password}@127.0.0.1:${port}/postgres`;
   return {
     connectionString,
     dataDir,
     role,
     port,
-    close: async () => {
-      const server = runningServer(pgData);
-      if (!server) return;
-      const host = readPid(join(dataDir, "host.pid"));
-      const hostGone = host === undefined || host === process.pid || !alive(host);
-      if (!hostGone) return; // a live host stops it when it closes
-      if ((await otherClients(connectionString)) > 0) {
-        // Another gong-relay still uses it: hand over (it stops the server when it closes).
-        if (host === process.pid) rmSync(join(dataDir, "host.pid"), { force: true });
-        return;
-      }
-      await stop(server.pid);
-      rmSync(join(dataDir, "host.pid"), { force: true });
-    },
+    // Under the start lock: no process joins while another decides to stop the server.
+    close: () => withStartLock(dataDir, () => closeLocked(dataDir, pgData, connectionString)),
   };
+}
+
+async function closeLocked(dataDir: string, pgData: string, connectionString: string): Promise<void> {
+  const users = join(dataDir, "users");
+  rmSync(join(users, String(process.pid)), { force: true });
+  const server = runningServer(pgData);
+  if (!server) return;
+  const host = readPid(join(dataDir, "host.pid"));
+  const hostGone = host === undefined || host === process.pid || !alive(host);
+  if (!hostGone) return; // a live host stops it when it closes
+  if (liveUsers(users) > 0 || (await otherClients(connectionString)) > 0) {
+    // Another gong-relay still uses it: hand over (it stops the server when it closes).
+    if (host === process.pid) rmSync(join(dataDir, "host.pid"), { force: true });
+    return;
+  }
+  await stop(server.pid);
+  rmSync(join(dataDir, "host.pid"), { force: true });
+}
+
+/** The other processes registered as users of the server that are still alive (a killed one's entry is dropped). */
+function liveUsers(users: string): number {
+  let live = 0;
+  for (const name of existsSync(users) ? readdirSync(users) : []) {
+    const pid = Number(name);
+    if (Number.isInteger(pid) && pid !== process.pid && alive(pid)) live++;
+    else if (pid !== process.pid) rmSync(join(users, name), { force: true });
+  }
+  return live;
 }
 
 /**

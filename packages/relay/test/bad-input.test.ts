@@ -2,10 +2,11 @@
 // or unmigrated database (one line, exit 1), no secret key, a tenant whose credentials Gong refuses (paused with
 // the reason, its events kept), the mock's faults at 30 % (nothing lost or duplicated), dead letters and
 // `retry --dead`, `purge`. The scenarios run side by side: each has its own database, or only reads or refuses.
-import { existsSync } from "node:fs";
+import { createReadStream, existsSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, expect, test } from "vitest";
 import { createRelay } from "../src/index.js";
+import { enqueueNdjson } from "../src/ndjson.js";
 import { acceptedIds, cli, freshDatabase, type Mock, query, SECRET_KEY, sharedEvent, startMock, tempDir, writeNdjson } from "./helpers.js";
 
 const FAST = ["--lease-ms", "3000", "--timeout-ms", "2000", "--poll-ms", "200", "--backoff-ms", "50", "--max-backoff-ms", "300"];
@@ -72,16 +73,21 @@ test.concurrent("enqueue from a file refuses each invalid line naming its field,
 
 test.concurrent("non-ASCII text survives a file read in chunks (a character split across two is joined, not mangled)", async () => {
   const dir = tempDir("gong-relay-utf8-");
-  const add = await cli(["tenant", "add", "utf8", "--base-url", mock.url, "--access-key", "key-good", "--access-key-secret", "right-secret-7Yp"], {
-    DATABASE_URL: url,
-  });
-  expect(add.code, add.stderr).toBe(0);
-  // About 400 KB of 2-, 3- and 4-byte characters: the 64 KiB chunks of the read stream end inside some of them.
-  const title = "für Müller, l'été à Genève, 提案書 🚀 ".repeat(8);
-  const events = Array.from({ length: 1000 }, (_, n) => sharedEvent("utf8", n, { contentTitle: `${n} ${title}` }));
-  const file = writeNdjson(dir, "utf8.ndjson", events);
-  const result = await cli(["enqueue", "--tenant", "utf8", "--operation", "shared", "--file", file], { DATABASE_URL: url });
-  expect(result.code, result.stderr).toBe(0);
+  const relay = await createRelay({ databaseUrl: url, secretKey: SECRET_KEY, log: () => {} });
+  try {
+    await relay.tenants.add({ id: "utf8", baseUrl: mock.url, auth: { accessKey: "key-good", accessKeySecret: "right-secret-7Yp" } });
+    // About 400 KB of 2-, 3- and 4-byte characters: the 64 KiB chunks of the read stream end inside some of them.
+    const title = "für Müller, l'été à Genève, 提案書 🚀 ".repeat(8);
+    const file = writeNdjson(
+      dir,
+      "utf8.ndjson",
+      Array.from({ length: 1000 }, (_, n) => sharedEvent("utf8", n, { contentTitle: `${n} ${title}` })),
+    );
+    const counts = await enqueueNdjson(relay, createReadStream(file), { tenant: "utf8", operation: "shared" });
+    expect(counts).toMatchObject({ lines: 1000, stored: 1000, refused: 0 });
+  } finally {
+    await relay.close();
+  }
   const rows = await query<{ mangled: string; stored: string }>(
     url,
     "select count(*) filter (where payload like '%' || chr(65533) || '%') as mangled, count(*) as stored from gong_relay.event where tenant = 'utf8'",
@@ -105,45 +111,6 @@ test.concurrent("run refuses a lease no longer than the timeout, and --max-attem
   expect(attempts.stderr).toContain('gong-relay: --max-attempts must be at least 1, got "0"');
 });
 
-test.concurrent("a worker with another GONG_RELAY_SECRET_KEY refuses to start, and pauses no tenant", async () => {
-  const ownUrl = await freshDatabase();
-  expect((await cli(["migrate"], { DATABASE_URL: ownUrl })).code).toBe(0);
-  const add = await cli(["tenant", "add", "keyed", "--base-url", mock.url, "--access-key", "key-good", "--access-key-secret", "right-secret-7Yp"], {
-    DATABASE_URL: ownUrl,
-  });
-  expect(add.code, add.stderr).toBe(0);
-  await cli(["enqueue", "--tenant", "keyed", "--operation", "shared"], { DATABASE_URL: ownUrl }, `${JSON.stringify(sharedEvent("keyed", 1))}\n`);
-  const other = Buffer.alloc(32, 7).toString("base64");
-  const run = await cli(["run", "--until-idle", ...FAST], { DATABASE_URL: ownUrl, GONG_RELAY_SECRET_KEY: other });
-  expect(run.code).toBe(2);
-  expect(run.stderr).toContain('GONG_RELAY_SECRET_KEY does not decrypt the stored credentials (tenant "keyed"\'s keys)');
-  expect(run.stderr).not.toContain(other);
-  const [tenant] = await query(ownUrl, "select paused from gong_relay.tenant where id = 'keyed'");
-  expect(tenant).toEqual({ paused: false });
-});
-
-test.concurrent("retry --refused puts refused events back in the queue (after their cause is fixed); retry alone says what it needs", async () => {
-  const ownUrl = await freshDatabase();
-  expect((await cli(["migrate"], { DATABASE_URL: ownUrl })).code).toBe(0);
-  const add = await cli(["tenant", "add", "fixed", "--base-url", mock.url, "--access-key", "key-good", "--access-key-secret", "right-secret-7Yp"], {
-    DATABASE_URL: ownUrl,
-  });
-  expect(add.code, add.stderr).toBe(0);
-  const lines = [1, 2, 3].map((n) => JSON.stringify(sharedEvent("fixed", n))).join("\n");
-  expect((await cli(["enqueue", "--tenant", "fixed", "--operation", "shared"], { DATABASE_URL: ownUrl }, `${lines}\n`)).code).toBe(0);
-  // As a wrong base URL would leave them: refused by a 404, finished.
-  await query(ownUrl, "update gong_relay.event set status = 'refused', last_status = 404, reason = '404', finished_at = clock_timestamp()");
-  const bare = await cli(["retry"], { DATABASE_URL: ownUrl });
-  expect(bare.code).toBe(2);
-  expect(bare.stderr).toContain("retry needs --dead (dead letters back to the queue) and/or --refused");
-  const retry = await cli(["retry", "--refused", "--tenant", "fixed"], { DATABASE_URL: ownUrl });
-  expect(retry.stdout.trim()).toBe("3 refused events back in the queue");
-  const run = await cli(["run", "--until-idle", ...FAST], { DATABASE_URL: ownUrl });
-  expect(run.code, run.stderr).toBe(0);
-  const statuses = await query(ownUrl, "select status, count(*)::int as n from gong_relay.event group by status");
-  expect(statuses).toEqual([{ status: "accepted", n: 3 }]);
-});
-
 test.concurrent("three commands started at once on a new embedded data folder take turns: one cluster, all succeed, none left running", async () => {
   const dataDir = tempDir("gong-relay-race-");
   const results = await Promise.all([1, 2, 3].map(() => cli(["status", "--data-dir", dataDir])));
@@ -163,6 +130,40 @@ test.concurrent("--credentials-from-env with half a key pair names the variable 
   expect(keyOnly.stderr).toContain("--credentials-from-env: GONG_ACCESS_KEY is set but GONG_ACCESS_KEY_SECRET is not");
   expect(secretOnly.stderr).toContain("--credentials-from-env: GONG_ACCESS_KEY_SECRET is set but GONG_ACCESS_KEY is not");
   expect(secretOnly.stderr).not.toContain("right-secret-7Yp");
+});
+
+test.concurrent("a worker with another GONG_RELAY_SECRET_KEY refuses to start, and pauses no tenant", async () => {
+  const relay = await createRelay({ databaseUrl: url, secretKey: SECRET_KEY, log: () => {} });
+  try {
+    await relay.tenants.add({ id: "keyed", baseUrl: mock.url, auth: { accessKey: "key-good", accessKeySecret: "right-secret-7Yp" } });
+  } finally {
+    await relay.close();
+  }
+  const other = Buffer.alloc(32, 7).toString("base64");
+  const run = await cli(["run", "--until-idle", ...FAST], { DATABASE_URL: url, GONG_RELAY_SECRET_KEY: other });
+  expect(run.code).toBe(2);
+  expect(run.stderr).toMatch(/GONG_RELAY_SECRET_KEY does not decrypt the stored credentials \(tenant "[^"]+"'s keys\): this worker has another key/);
+  expect(run.stderr).not.toContain(other);
+  expect(await query(url, "select id from gong_relay.tenant where paused")).toEqual([]);
+});
+
+test.concurrent("retry --refused puts refused events back in the queue (after their cause is fixed); retry alone says what it needs", async () => {
+  const db = await freshDatabase();
+  const relay = await createRelay({ databaseUrl: db, schema: "apply", secretKey: SECRET_KEY, log: () => {} });
+  try {
+    await relay.tenants.add({ id: "fixed", baseUrl: mock.url, auth: { accessKey: "key-good", accessKeySecret: "right-secret-7Yp" } });
+    await relay.enqueue([1, 2, 3].map((n) => ({ tenant: "fixed", operation: "shared", event: sharedEvent("fixed", n) })));
+    // As a wrong base URL would leave them: refused by a 404, finished.
+    await query(db, "update gong_relay.event set status = 'refused', last_status = 404, reason = '404', finished_at = clock_timestamp()");
+    const [bare, retry] = [await cli(["retry"], { DATABASE_URL: db }), await cli(["retry", "--refused", "--tenant", "fixed"], { DATABASE_URL: db })];
+    expect(bare.code).toBe(2);
+    expect(bare.stderr).toContain("retry needs --dead (dead letters back to the queue) and/or --refused");
+    expect(retry.stdout.trim()).toBe("3 refused events back in the queue");
+    await relay.run({ untilIdle: true, ...FAST_OPTIONS });
+    expect(await query(db, "select status, count(*)::int as n from gong_relay.event group by status")).toEqual([{ status: "accepted", n: 3 }]);
+  } finally {
+    await relay.close();
+  }
 });
 
 test.concurrent("an unknown tenant: one line, exit 1, nothing stored", async () => {
