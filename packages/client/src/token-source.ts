@@ -9,7 +9,7 @@
 //   - a refusal (`invalid_grant`) is final: every later call fails at once with "authorize again".
 import { fitsInHeader } from "./auth.js";
 import { GongApiError } from "./errors.js";
-// Types only: an app that reports with fixed credentials does not bundle the OAuth helper.
+// Types, and the stored base URL's check (a small function of the OAuth helper's module).
 import { type GongOAuthApp, type GongOAuthError, type GongTokenSet, type GongTokens, storedBaseUrlOf } from "./oauth.js";
 
 /** What the client sends with: the access token and the customer's base URL (undefined when not known). */

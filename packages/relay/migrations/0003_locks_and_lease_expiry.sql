@@ -41,7 +41,7 @@ $$;
 -- Claim one event: the due tenant whose turn is oldest (fair across tenants), locked so that no other worker
 -- paces it at the same time, its oldest ready event, leased to p_worker. The tenant's pacing moves on at
 -- once: no call starts sooner than interval_ms after the previous one, nor within window_ms of the call
--- `burst` calls back, nor past the day's cap. Leases that expired first go back to the queue (their send may
+-- `burst` calls back, nor past the day's cap. Leases that expired first go back to the queue as a failure, or to the dead letters at p_max_failures (their send may
 -- have reached Gong). A call's window counts from the end of its lease until its answer is recorded
 -- (gong_relay.answered). With nothing to claim, one row with only wait_ms: how long until something may be due.
 create function gong_relay.claim(p_worker text, p_lease_ms integer, p_max_failures integer)

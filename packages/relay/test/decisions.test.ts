@@ -133,11 +133,13 @@ test("an OAuth tenant's 401: the token is renewed and the call ends, one request
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   try {
     const renewed: string[] = [];
+    let current = "at-old";
     const source = {
-      access: async () => ({ accessToken: "at-old", baseUrl: `http://127.0.0.1:${(server.address() as { port: number }).port}` }),
+      access: async () => ({ accessToken: current, baseUrl: `http://127.0.0.1:${(server.address() as { port: number }).port}` }),
       renewAfterRejection: async (rejected: string) => {
         renewed.push(rejected);
-        return { accessToken: "at-new", baseUrl: undefined };
+        current = "at-new";
+        return { accessToken: current, baseUrl: undefined };
       },
     };
     const client = createEngagementClient({ auth: resendInOwnTurn(source), rateLimit: false, retry: false });
@@ -146,6 +148,16 @@ test("an OAuth tenant's 401: the token is renewed and the call ends, one request
       .catch((e: unknown) => e);
     expect(decideError(error)).toMatchObject({ kind: "renewed" });
     expect(seen).toEqual(["Bearer at-old"]);
+    expect(renewed).toEqual(["at-old"]);
+    // The next turn, with the renewed token: refused too. Renewing again would not help: the tenant is paused.
+    const again = await client
+      .reportContentShared(JSON.parse(readFileSync(bundledSpecPath(), "utf8")).components.examples.ContentSharedEventMinimal.value)
+      .catch((e: unknown) => e);
+    expect(decideError(again)).toMatchObject({
+      kind: "credentials-refused",
+      reason: expect.stringMatching(/^authorization needed: Gong answered 401 to the token renewed/),
+    });
+    expect(seen).toEqual(["Bearer at-old", "Bearer at-new"]);
     expect(renewed).toEqual(["at-old"]);
   } finally {
     server.close();
