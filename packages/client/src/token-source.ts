@@ -79,6 +79,8 @@ export function createRenewingAuth(options: RenewingAuthOptions): RenewingAuth {
   // The token endpoint said to wait (a 429's Retry-After): no refresh is asked for before then.
   let coolUntil = 0;
   let cooling: unknown;
+  // The access token Gong last refused (401): never handed out again as "still good".
+  let rejected: string | undefined;
   let refreshes = 0;
 
   const accessOf = (tokens: GongTokenSet): GongAccess => ({ accessToken: tokens.accessToken, baseUrl: tokens.baseUrl });
@@ -133,12 +135,14 @@ export function createRenewingAuth(options: RenewingAuthOptions): RenewingAuth {
         // Renewing ahead of expiry failed for now (the endpoint down, or asking to wait): the current token still
         // works until it expires. A refusal, a failed store and the caller's abort are not "for now".
         const transient = (error as { retryable?: unknown } | null)?.retryable === true;
-        if (transient && !signal?.aborted && !unstored && current.expiresAt !== undefined && now() < current.expiresAt) return accessOf(current);
+        const stillGood = current.expiresAt !== undefined && now() < current.expiresAt && current.accessToken !== rejected;
+        if (transient && !signal?.aborted && !unstored && stillGood) return accessOf(current);
         throw error;
       }
     },
     async renewAfterRejection(rejectedAccessToken, { signal } = {}) {
       if (refusal) throw refusal;
+      if (current.accessToken === rejectedAccessToken) rejected = rejectedAccessToken;
       if (inflight || unstored || current.accessToken === rejectedAccessToken) return renew(signal);
       return accessOf(current); // another call renewed it meanwhile
     },

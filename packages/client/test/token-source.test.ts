@@ -359,6 +359,23 @@ describe("createRenewingAuth", () => {
     expect(asked).toBe(2);
   });
 
+  it("a token Gong refused (401) is never handed out again as still good when renewing fails for now", async () => {
+    const down = new GongOAuthError({ code: "TRANSIENT", grant: "refresh_token", status: 503, problem: "Gong answered 503; retry later" });
+    const auth = createRenewingAuth({
+      tokens: initial({ expiresAt: NOW + 60_000 }), // within the margin, not expired
+      now: () => NOW,
+      onTokens: () => {},
+      app: {
+        refresh: async () => {
+          throw down;
+        },
+      },
+    });
+    expect((await auth.access()).accessToken).toBe("at-0"); // renewal failed for now: the valid token serves
+    await expect(auth.renewAfterRejection("at-0")).rejects.toBe(down); // then Gong refused it
+    await expect(auth.access()).rejects.toBe(down); // no longer offered
+  });
+
   it("checks its options", () => {
     const { app } = fakeApp();
     expect(() => createRenewingAuth({ tokens: initial(), app, onTokens: undefined as never })).toThrow("`onTokens` is required");

@@ -375,6 +375,7 @@ export class Worker {
         `tenant ${tenant}: event ${claimed.event_pk} attempt ${claimed.attempts}: ${status === undefined ? "lease lost, not recorded" : outcome}${detail}`,
       );
     }
+    if (status === undefined) return; // nothing was recorded: the tenant's state did not change either
     switch (decision.kind) {
       case "accepted":
       case "already-reported":
