@@ -128,7 +128,7 @@ export function createRenewingAuth(options: RenewingAuthOptions): RenewingAuth {
     },
     async access({ signal } = {}) {
       if (refusal) throw refusal;
-      if (!(inflight || unstored || expiresSoon())) return accessOf(current);
+      if (!(inflight || unstored || expiresSoon() || current.accessToken === rejected)) return accessOf(current);
       try {
         return await renew(signal);
       } catch (error) {

@@ -374,6 +374,22 @@ describe("createRenewingAuth", () => {
     expect((await auth.access()).accessToken).toBe("at-0"); // renewal failed for now: the valid token serves
     await expect(auth.renewAfterRejection("at-0")).rejects.toBe(down); // then Gong refused it
     await expect(auth.access()).rejects.toBe(down); // no longer offered
+
+    // Far from expiry too: a refused token makes the next access renew, not hand it out again.
+    let refreshed = 0;
+    const later = createRenewingAuth({
+      tokens: initial({ expiresAt: NOW + 3_600_000 }),
+      now: () => NOW,
+      onTokens: () => {},
+      app: {
+        refresh: async () => {
+          if (++refreshed === 1) throw down;
+          return new GongTokens({ accessToken: "at-fresh", refreshToken: "rt-fresh", expiresAt: NOW + 3_600_000 });
+        },
+      },
+    });
+    await expect(later.renewAfterRejection("at-0")).rejects.toBe(down);
+    expect((await later.access()).accessToken).toBe("at-fresh");
   });
 
   it("checks its options", () => {
