@@ -6,7 +6,7 @@
 //   409                               already reported (it is in Gong)   -
 //   429                               back to the queue, not a failure   paused for Retry-After
 //   401, 403                          back to the queue (kept)           paused, with Gong's reason
-//   OAuth: 401, token renewed         back to the queue, not a failure   - (the resend takes its own paced turn)
+//   OAuth: 401, token renewed         back to the queue, one attempt     - (the resend takes its own paced turn)
 //   OAuth: refresh refused            back to the queue (kept)           paused: "authorization needed"
 //   (invalid_grant), no app to renew
 //   OAuth: token endpoint unreachable retried with backoff (nothing sent)  -
@@ -78,7 +78,7 @@ export function decideError(error: unknown): Decision {
 /**
  * Thrown by a relay's OAuth token source after Gong answered 401 and the token was renewed: the client then sends
  * nothing more in this call, so that the resend takes a paced turn of its own (the 401 was a call too, within
- * Gong's 3 per second). The event goes back to the queue at once, not as a failure.
+ * Gong's 3 per second). The event goes back to the queue at once, counted as one of its attempts.
  */
 export class RenewedAfterRejection extends Error {
   constructor() {

@@ -344,8 +344,9 @@ export class Worker {
         };
       case "renewed":
         // Sent again at once, in its next paced turn. Counted as a failure, so that 401s that renewing does not
-        // cure, met by turns in several workers, still end (dead-lettered at maxAttempts); one worker meeting a
-        // second 401 on the token it renewed to pauses the tenant (resendInOwnTurn).
+        // cure (a wrong base URL, a permission taken away) end: dead-lettered at maxAttempts, reason
+        // renewed-after-401. (Pausing the tenant at a second 401 would also pause it when another worker's refresh
+        // replaced the token in between.)
         return {
           sql: `update gong_relay.event e set failures = e.failures + 1, reason = 'renewed-after-401', last_status = 401,
                   lease_until = null, leased_by = null, run_at = clock_timestamp(),
@@ -529,29 +530,13 @@ export class Worker {
 /**
  * The grant's token source, for the client of a relay: after Gong's 401 it renews the token (under the grant's
  * lock) and then ends the call instead of handing the client a token to resend with at once. A claim is one paced
- * call; the resend takes the next one (RenewedAfterRejection: back to the queue, not a failure).
+ * call; the resend takes the next one (RenewedAfterRejection: back to the queue, counted as one attempt).
  */
-const RENEWED_TOKEN_TRUST_MS = 60_000;
-
 export function resendInOwnTurn(source: GongTokenSource): GongTokenSource {
-  // The token this worker renewed to after Gong's last 401, and when: refused too within a minute, renewing again
-  // would not help (a wrong base URL, a permission taken away). The tenant is then paused, "authorization needed".
-  // (Later, a 401 is a token that aged or was replaced: renewed as any.)
-  let renewedTo: string | undefined;
-  let renewedAt = 0;
   return {
     access: () => source.access(),
     async renewAfterRejection(rejected) {
-      if (rejected === renewedTo && Date.now() - renewedAt < RENEWED_TOKEN_TRUST_MS) {
-        throw Object.assign(
-          new Error(
-            "authorization needed: Gong answered 401 to the token renewed after its previous 401 (check the tenant's base URL and what the customer granted the app)",
-          ),
-          { code: "AUTHORIZATION_REQUIRED" },
-        );
-      }
-      renewedTo = (await source.renewAfterRejection(rejected)).accessToken;
-      renewedAt = Date.now();
+      await source.renewAfterRejection(rejected);
       throw new RenewedAfterRejection();
     },
   };
