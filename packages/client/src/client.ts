@@ -81,7 +81,9 @@ const DEFAULT_BASE_URL = "https://api.gong.io";
 const RAW_TOKEN_BASE = "https://customer-base-url.invalid";
 const DEFAULT_TIMEOUT_MS = 30_000;
 const NONE: readonly AttemptOutcome[] = [];
-const NOT_RESENT = "not resent: the event has no eventId, so Gong could not tell a resend from a new event and might record it twice";
+/** Why a call without its event's id ends after an unknown outcome (the field named as the spec names it). */
+const notResent = (operation: Operation) =>
+  `not resent: the event has no ${(operation.event as { eventIdField?: string }).eventIdField ?? "id"}, so Gong could not tell a resend from a new event and might record it twice`;
 
 /** Whether the event carries its own id (x-gong-event.eventIdField), by which Gong recognises it sent again. */
 function hasEventId(operation: Operation, event: unknown): boolean {
@@ -269,7 +271,7 @@ export function createEngagementClient(options: EngagementClientOptions): Engage
       const unrecognisable = outcomeIsUnknown(outcome) && !hasEventId(operation, event);
       const decision = unrecognisable ? ({ retry: false } as const) : decideRetry(outcome, attempts - 1, policy);
       if (!decision.retry) {
-        const said = unrecognisable && attempts - 1 < policy.maxRetries ? [...(answer.errors ?? []), NOT_RESENT] : answer.errors;
+        const said = unrecognisable && attempts - 1 < policy.maxRetries ? [...(answer.errors ?? []), notResent(operation)] : answer.errors;
         if (outcome.kind === "response") {
           return failed("HTTP_ERROR", {
             status: outcome.status,

@@ -15,7 +15,8 @@
 import { createOAuthApp, type GongAccess, GongAuthorizationRequiredError, type GongOAuthApp, type GongTokenSource } from "@gong-engage/client";
 import type { Pool, PoolClient } from "pg";
 import { RelayUsageError } from "./errors.js";
-import { decryptJson, encryptJson } from "./secrets.js";
+import { RenewedAfterRejection } from "./outcome.js";
+import { decryptJson, encryptJson, grantAad } from "./secrets.js";
 
 /** The relay-wide OAuth app (its client id and secret), used for tenants that do not store an app of their own. */
 export interface OAuthAppConfig {
@@ -74,8 +75,6 @@ export interface OAuthGrantInfo {
 
 export const AUTHORIZATION_NEEDED = "authorization needed";
 
-export const grantAad = (tenant: string) => `${tenant}\u0000oauth-grant`;
-const aad = grantAad;
 const oneLine = (v: unknown) => typeof v === "string" && v.trim() !== "" && !/[\r\n]/.test(v);
 
 /** Checks a grant input; the messages name the field, never its value. */
@@ -128,7 +127,7 @@ export async function writeGrant(
        refused_at = null, updated_at = clock_timestamp()`,
     [
       tenant,
-      encryptJson(key, aad(tenant), secrets),
+      encryptJson(key, grantAad(tenant), secrets),
       !!grant.clientId,
       grant.expiresAtMs === undefined ? null : new Date(grant.expiresAtMs),
       baseUrl,
@@ -241,7 +240,7 @@ export class GrantTokenSource implements GongTokenSource {
         throw new AuthorizationNeededError(
           `${AUTHORIZATION_NEEDED}: Gong refused the tenant's refresh token (invalid_grant); the customer must authorize the app again`,
         );
-      const secrets = decryptJson(secretKey(), aad(tenant), row.secrets) as GrantSecrets;
+      const secrets = decryptJson(secretKey(), grantAad(tenant), row.secrets) as GrantSecrets;
       const expiresAt = row.expires_at ? (row.expires_at as Date).getTime() : undefined;
       // The lifetime the stored token was given (from its refresh, or its storing), for the renewal margin.
       const since = ((row.refreshed_at ?? row.updated_at) as Date).getTime();
@@ -277,7 +276,7 @@ export class GrantTokenSource implements GongTokenSource {
          where tenant = $1`,
         [
           tenant,
-          encryptJson(secretKey(), aad(tenant), keep),
+          encryptJson(secretKey(), grantAad(tenant), keep),
           next.expiresAt === undefined ? null : new Date(next.expiresAt),
           baseUrl,
           next.scope,
@@ -332,3 +331,18 @@ export class GrantTokenSource implements GongTokenSource {
 
 // createOAuthApp takes the app's redirect URI for exchangeCode; the relay only refreshes, which never sends it.
 const REFRESH_ONLY_REDIRECT = "https://localhost/gong-relay-refreshes-only";
+
+/**
+ * The grant's token source, for the client of a relay: after Gong's 401 it renews the token (under the grant's
+ * lock) and then ends the call instead of handing the client a token to resend with at once. A claim is one paced
+ * call; the resend takes the next one (RenewedAfterRejection: back to the queue, counted as one attempt).
+ */
+export function resendInOwnTurn(source: GongTokenSource): GongTokenSource {
+  return {
+    access: () => source.access(),
+    async renewAfterRejection(rejected) {
+      await source.renewAfterRejection(rejected);
+      throw new RenewedAfterRejection();
+    },
+  };
+}

@@ -3,6 +3,7 @@
 // credential or the key in a message.
 import { createCipheriv, createDecipheriv, randomBytes } from "node:crypto";
 import type { GongAuth } from "@gong-engage/client";
+import type { Pool } from "pg";
 import { RelayUsageError } from "./errors.js";
 
 export const SECRET_KEY_ENV = "GONG_RELAY_SECRET_KEY";
@@ -53,5 +54,28 @@ export function decryptJson(key: Buffer, aad: string, blob: Buffer): unknown {
     throw new RelayUsageError(
       `the credentials of tenant ${JSON.stringify(tenant)} cannot be decrypted with this ${SECRET_KEY_ENV}: every gong-relay process needs the key they were stored with (or store them again: gong-relay tenant update ${tenant} ...)`,
     );
+  }
+}
+
+/** The additional data an OAuth grant's secrets are bound to: the tenant id and what the blob is. */
+export const grantAad = (tenant: string) => `${tenant}\u0000oauth-grant`;
+
+/**
+ * Refuses a key that does not decrypt what is stored (one tenant's keys, or one grant): a worker with another key
+ * than the others would pause every tenant it claims, for all workers.
+ */
+export async function checkStoredSecrets(pool: Pool, key: Buffer): Promise<void> {
+  const { rows } = await pool.query<{ tenant: string; blob: Buffer; grant: boolean }>(
+    `(select id as tenant, credentials as blob, false as "grant" from gong_relay.tenant where credentials is not null limit 1)
+     union all (select tenant, secrets, true from gong_relay.oauth_grant limit 1)`,
+  );
+  for (const { tenant, blob, grant } of rows) {
+    try {
+      decryptJson(key, grant ? grantAad(tenant) : tenant, blob);
+    } catch {
+      throw new RelayUsageError(
+        `${SECRET_KEY_ENV} does not decrypt the stored credentials (tenant ${JSON.stringify(tenant)}'s ${grant ? "OAuth grant" : "keys"}): this worker has another key than the one they were stored with. Nothing was claimed and no tenant was paused; start it with the key the other gong-relay processes use.`,
+      );
+    }
   }
 }

@@ -8,17 +8,16 @@
 import { randomBytes } from "node:crypto";
 import { hostname } from "node:os";
 import { performance } from "node:perf_hooks";
-import { createEngagementClient, type EngagementClient, type GongTokenSource } from "@gong-engage/client";
+import { createEngagementClient, type EngagementClient } from "@gong-engage/client";
 import pg from "pg";
 import { crashPoint } from "./crash-points.js";
-import { RelayUsageError } from "./errors.js";
 import type { Log } from "./log.js";
 import { StateLog } from "./log.js";
 import type { RelayMetrics } from "./metrics.js";
-import { GrantTokenSource, grantAad, type OAuthAppConfig } from "./oauth.js";
+import { GrantTokenSource, type OAuthAppConfig, resendInOwnTurn } from "./oauth.js";
 import type { RelaySpec } from "./operations.js";
-import { type Decision, decideError, decideResult, RenewedAfterRejection } from "./outcome.js";
-import { decryptCredentials, decryptJson, SECRET_KEY_ENV } from "./secrets.js";
+import { type Decision, decideError, decideResult } from "./outcome.js";
+import { checkStoredSecrets, decryptCredentials } from "./secrets.js";
 import { describe, type Store } from "./store.js";
 
 export interface WorkerOptions {
@@ -146,7 +145,7 @@ export class Worker {
   /** Delivers until stop() (or, with untilIdle, until nothing is left). */
   async run(): Promise<RunSummary> {
     const { concurrency } = this.options;
-    await this.checkSecretKey();
+    await checkStoredSecrets(this.store.pool, this.secretKey());
     this.log(`worker ${this.id} started on ${this.store.description} (concurrency ${concurrency}, lease ${this.options.leaseMs} ms)`);
     await this.listen();
     await Promise.all(Array.from({ length: concurrency }, () => this.lane()));
@@ -158,27 +157,6 @@ export class Worker {
       .join(", ");
     this.log(`worker ${this.id} stopped: ${this.summary.sent} sent${counts ? ` (${counts})` : ""}`);
     return this.summary;
-  }
-
-  /**
-   * Refuses to start when this worker's key does not decrypt what is stored (one tenant's keys, or one grant): a
-   * worker with another key than the others would pause every tenant it claims, for all workers.
-   */
-  private async checkSecretKey(): Promise<void> {
-    const { rows } = await this.store.pool.query<{ tenant: string; blob: Buffer; grant: boolean }>(
-      `(select id as tenant, credentials as blob, false as "grant" from gong_relay.tenant where credentials is not null limit 1)
-       union all (select tenant, secrets, true from gong_relay.oauth_grant limit 1)`,
-    );
-    for (const { tenant, blob, grant } of rows) {
-      try {
-        if (grant) decryptJson(this.secretKey(), grantAad(tenant), blob);
-        else decryptCredentials(this.secretKey(), tenant, blob);
-      } catch {
-        throw new RelayUsageError(
-          `${SECRET_KEY_ENV} does not decrypt the stored credentials (tenant ${JSON.stringify(tenant)}'s ${grant ? "OAuth grant" : "keys"}): this worker has another key than the one they were stored with. Nothing was claimed and no tenant was paused; start it with the key the other gong-relay processes use.`,
-        );
-      }
-    }
   }
 
   /** Stops claiming; run() resolves once the sends in flight are recorded or released. */
@@ -525,19 +503,4 @@ export class Worker {
     this.databaseDown = false;
     this.log("database available again");
   }
-}
-
-/**
- * The grant's token source, for the client of a relay: after Gong's 401 it renews the token (under the grant's
- * lock) and then ends the call instead of handing the client a token to resend with at once. A claim is one paced
- * call; the resend takes the next one (RenewedAfterRejection: back to the queue, counted as one attempt).
- */
-export function resendInOwnTurn(source: GongTokenSource): GongTokenSource {
-  return {
-    access: () => source.access(),
-    async renewAfterRejection(rejected) {
-      await source.renewAfterRejection(rejected);
-      throw new RenewedAfterRejection();
-    },
-  };
 }

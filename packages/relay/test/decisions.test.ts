@@ -123,7 +123,7 @@ test("durations and pacing", () => {
 test("an OAuth tenant's 401: the token is renewed and the call ends, one request sent; the resend waits for its own paced turn", async () => {
   const { createServer } = await import("node:http");
   const { createEngagementClient } = await import("@gong-engage/client");
-  const { resendInOwnTurn } = await import("../src/worker.js");
+  const { resendInOwnTurn } = await import("../src/oauth.js");
   const seen: string[] = [];
   const server = createServer((req, res) => {
     seen.push(String(req.headers.authorization));
